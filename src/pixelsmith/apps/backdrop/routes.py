@@ -1,0 +1,15 @@
+"""Pages of the Backdrop Studio app."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from pixelsmith.core.web.pages import render
+
+from . import APP
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/backdrop", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    return render(request, "backdrop/index.html", app=APP)

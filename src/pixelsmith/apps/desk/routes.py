@@ -1,0 +1,15 @@
+"""Pages of the Desk Makeover app."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from pixelsmith.core.web.pages import render
+
+from . import APP
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/desk", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    return render(request, "desk/index.html", app=APP)

@@ -1,0 +1,246 @@
+"""The `pixelsmith` command line: serve, worker, models, jobs, config (apps add their own)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pixelsmith.core.config import get_settings
+
+app = typer.Typer(help="pixelsmith: a self-hosted AI image studio.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Inspect and run jobs (works on the database directly).")
+app.add_typer(jobs_app, name="jobs")
+console = Console()
+
+
+def _models_app() -> typer.Typer:
+    from pixelsmith.core.models.cli import app as models_cli
+
+    return models_cli
+
+
+app.add_typer(_models_app(), name="models", help="Which models are available, and how to get them.")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default from PIXELSMITH_HOST)"),
+    port: int = typer.Option(None, help="Port (default from PIXELSMITH_PORT, 8000)"),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)"),
+) -> None:
+    """Start the web app, API and in-process job workers."""
+    import uvicorn
+
+    s = get_settings()
+    console.print(f"pixelsmith on http://{host or s.host}:{port or s.port}  (data: {s.data_dir})")
+    uvicorn.run(
+        "pixelsmith.core.web.app:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        reload=reload,
+        log_config=None,  # our JSON logging, set up by create_app
+        ws_max_size=2 * 1024 * 1024,
+    )
+
+
+@app.command()
+def worker(
+    drain: bool = typer.Option(False, help="Exit once no queued job is left"),
+    poll: float = typer.Option(0.5, help="Seconds between looks at the job table"),
+) -> None:
+    """Run queued jobs from the job table without the web server.
+
+    Safe beside `pixelsmith serve`: a job is claimed atomically, so it runs once.
+    """
+    from pixelsmith.core.services import Services
+
+    services = Services.create(get_settings())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    ran = 0
+    try:
+        while not stop.is_set():
+            job_ids = services.jobs.queued_ids(limit=10)
+            for job_id in job_ids:
+                if services.runner.run(job_id):
+                    ran += 1
+            if not job_ids:
+                if drain:
+                    break
+                stop.wait(poll)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
+    console.print(f"worker ran {ran} job(s)")
+
+
+@app.command("config")
+def show_config(as_json: bool = typer.Option(False, "--json", help="Machine-readable output")) -> None:
+    """Print the effective settings (secrets masked)."""
+    s = get_settings()
+    data = json.loads(s.model_dump_json())
+    data["database_url"] = s.resolved_database_url()
+    for secret in ("s3_secret_access_key", "s3_access_key_id"):
+        if data.get(secret):
+            data[secret] = "***"
+    if "@" in data["database_url"]:  # hide a password in the URL
+        scheme, rest = data["database_url"].split("://", 1)
+        data["database_url"] = f"{scheme}://***@{rest.split('@', 1)[1]}"
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table("setting", "value", title="pixelsmith settings (env prefix PIXELSMITH_)")
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+# -- jobs ---------------------------------------------------------------------------------
+
+
+def _services():
+    from pixelsmith.core.services import Services
+
+    return Services.create(get_settings())
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: str = typer.Option(None, help="queued, running, succeeded, failed or canceled"),
+    limit: int = typer.Option(20, min=1, max=500),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List recent jobs, newest first."""
+    services = _services()
+    try:
+        items, total = services.jobs.list(status=status, limit=limit)
+    finally:
+        services.close()
+    if as_json:
+        typer.echo(json.dumps({"items": items, "total": total}, indent=2))
+        return
+    table = Table("id", "kind", "status", "progress", "created", title=f"{total} job(s)")
+    for j in items:
+        p = j["progress"]
+        table.add_row(
+            j["id"], j["kind"], j["status"], f"{p['step']}/{p['total']}", j["created_at"][:19]
+        )
+    console.print(table)
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: str) -> None:
+    """Show one job as JSON."""
+    services = _services()
+    try:
+        typer.echo(json.dumps(_or_exit(lambda: services.jobs.get(job_id)), indent=2))
+    finally:
+        services.close()
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: str) -> None:
+    """Cancel a queued or running job."""
+    services = _services()
+    try:
+        job = _or_exit(lambda: services.jobs.cancel(job_id))
+        console.print(f"{job_id}: {job['status']} (cancel requested: {job['cancel_requested']})")
+    finally:
+        services.close()
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: str) -> None:
+    """Queue a failed or canceled job again (a running server or worker picks it up)."""
+    services = _services()
+    try:
+        job = _or_exit(lambda: services.jobs.retry(job_id, enqueue=False))
+        console.print(f"{job_id}: {job['status']}")
+    finally:
+        services.close()
+
+
+@jobs_app.command("run")
+def jobs_run(
+    kind: str,
+    param: list[str] = typer.Option([], "--param", "-p", help="key=value (value parsed as JSON)"),
+) -> None:
+    """Submit a job and run it here, with a progress bar."""
+    params: dict[str, Any] = {}
+    for item in param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"'{item}' is not key=value", param_hint="--param")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    services = _services()
+    services.executor.start()  # no recover(): that belongs to the server that owns its jobs
+    try:
+        job = _or_exit(lambda: services.jobs.submit(kind, params))
+        job = watch_job(services, job["id"])
+    except KeyboardInterrupt:
+        services.jobs.cancel(job["id"])
+        console.print("canceling…")
+        job = watch_job(services, job["id"], quiet=True)
+    finally:
+        services.close()
+    console.print(f"{job['id']}: {job['status']}")
+    if job["error"]:
+        console.print(f"[red]{job['error']['message']}[/red]")
+    if job["result"]:
+        typer.echo(json.dumps(job["result"], indent=2))
+    raise typer.Exit(0 if job["status"] == "succeeded" else 1)
+
+
+def watch_job(services, job_id: str, *, quiet: bool = False) -> dict:  # noqa: ANN001
+    """Poll a job until it ends, drawing a progress bar. Reused by app commands."""
+    from pixelsmith.core.jobs.service import is_terminal
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("queued", total=None)
+        while True:
+            job = services.jobs.get(job_id)
+            p = job["progress"]
+            bar.update(
+                task,
+                description=p["message"] or job["status"],
+                completed=p["step"],
+                total=p["total"] or None,
+            )
+            if is_terminal(job["status"]):
+                return job
+            time.sleep(0.1)
+
+
+def _or_exit(fn):  # noqa: ANN001, ANN202
+    from pixelsmith.core.errors import ApiError
+
+    try:
+        return fn()
+    except ApiError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app()

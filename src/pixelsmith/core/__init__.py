@@ -1,0 +1,1 @@
+"""The small shared core every app stands on: config, db, storage, images, jobs, models, web."""

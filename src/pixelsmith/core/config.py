@@ -1,0 +1,61 @@
+"""Settings: environment variables with the PIXELSMITH_ prefix, or a .env file.
+
+Embedded defaults run everything on one machine: SQLite and blobs under ./data, in-process
+workers. Other settings switch to PostgreSQL, S3 and Celery without code changes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIXELSMITH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    # Empty means a SQLite file inside data_dir. DATABASE_URL (no prefix) is honoured too.
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = "pixelsmith"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+
+    executor: Literal["local"] = "local"
+    workers: int = Field(default=2, ge=1, le=64)
+    # Jobs waiting beyond this answer 429 with Retry-After instead of piling up.
+    max_queued_jobs: int = Field(default=1000, ge=1)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+
+    # Upload limits enforced by core.images for every upload.
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=1024)
+    max_image_side: int = Field(default=12_000, ge=16)
+
+    models_dir: Path | None = None
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pixelsmith.db').resolve()}"
+
+    def resolved_models_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

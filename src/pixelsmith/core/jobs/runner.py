@@ -1,0 +1,201 @@
+"""Runs one job: claim the row, call the kind's handler, record the outcome.
+
+Executors (local threads now, Celery workers later) call JobRunner.run(job_id) and nothing else,
+so every executor shares one lifecycle. The claim is a conditional UPDATE, so a job runs once
+even if two workers receive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+
+from pixelsmith.core.db import Database, utcnow
+from pixelsmith.core.errors import ApiError
+from pixelsmith.core.events import EventBus
+from pixelsmith.core.jobs.context import JobCanceled, JobContext, JobFailed
+from pixelsmith.core.jobs.kinds import get_kind
+from pixelsmith.core.jobs.models import Artifact, Job, JobStatus
+from pixelsmith.core.metrics import JOB_DURATION, JOBS_FINISHED
+from pixelsmith.core.storage import Storage
+
+log = logging.getLogger("pixelsmith.jobs")
+
+# Progress rows are written at most this often; events still go out for every step.
+PROGRESS_WRITE_INTERVAL = 0.2
+
+
+def channel(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+class JobRunner:
+    def __init__(self, db: Database, events: EventBus, storage: Storage) -> None:
+        self.db = db
+        self.events = events
+        self.storage = storage
+        self._cancel_events: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    # -- cancel signalling within this process -------------------------------------------
+    def signal_cancel(self, job_id: str) -> None:
+        with self._lock:
+            ev = self._cancel_events.get(job_id)
+        if ev:
+            ev.set()
+
+    def publish(self, job: Job) -> None:
+        if self.events.has_subscribers(channel(job.id)):
+            self.events.publish(channel(job.id), {"type": "job", "job": job.to_dict()})
+
+    # -- the lifecycle ---------------------------------------------------------------------
+    def run(self, job_id: str) -> str | None:
+        """Run the job if it is still queued. Returns its final status, or None if skipped."""
+        with self.db.session() as s:
+            claimed = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.queued)
+                .values(
+                    status=JobStatus.running,
+                    attempts=Job.attempts + 1,
+                    started_at=utcnow(),
+                    updated_at=utcnow(),
+                )
+                .returning(Job.kind, Job.params, Job.attempts)
+            ).first()
+            if claimed is None:
+                return None  # canceled while queued, or another worker took it
+            kind_name, params, attempt = claimed
+            if self.events.has_subscribers(channel(job_id)):
+                job = s.get(Job, job_id)
+                assert job is not None
+                self.publish(job)
+
+        cancel_event = threading.Event()
+        with self._lock:
+            self._cancel_events[job_id] = cancel_event
+        ctx = JobContext(
+            job_id=job_id,
+            kind=kind_name,
+            attempt=attempt,
+            cancel_event=cancel_event,
+            _report=self._progress_reporter(job_id),
+            _store=self._store,
+            _poll_cancel=lambda: self._cancel_requested(job_id),
+        )
+        started = time.perf_counter()
+        try:
+            kind = get_kind(kind_name)
+            result = kind.handler(ctx, kind.validate(params))
+            ctx.check_canceled()  # a cancel that raced the last step still wins
+            status = self._finish(ctx, JobStatus.succeeded, result=result or {})
+        except JobCanceled:
+            status = self._finish(ctx, JobStatus.canceled)
+        except JobFailed as exc:
+            status = self._finish(
+                ctx, JobStatus.failed, error=_error(exc.code, exc.message, exc.details)
+            )
+        except ApiError as exc:
+            status = self._finish(
+                ctx, JobStatus.failed, error=_error(exc.code, exc.message, exc.details)
+            )
+        except Exception as exc:  # a handler bug must not kill the worker
+            log.exception("job failed", extra={"job_id": job_id, "kind": kind_name})
+            status = self._finish(
+                ctx,
+                JobStatus.failed,
+                error=_error("internal_error", f"{type(exc).__name__}: {exc}", {}),
+            )
+        finally:
+            with self._lock:
+                self._cancel_events.pop(job_id, None)
+        JOBS_FINISHED.labels(kind=kind_name, status=status).inc()
+        JOB_DURATION.labels(kind=kind_name).observe(time.perf_counter() - started)
+        return status
+
+    def _finish(self, ctx: JobContext, status: JobStatus, *, result=None, error=None) -> str:
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": status,
+            "result": result,
+            "error": error,
+            "finished_at": now,
+            "updated_at": now,
+        }
+        if status == JobStatus.succeeded:
+            values["progress_step"] = Job.progress_total
+        with self.db.session() as s:
+            s.execute(update(Job).where(Job.id == ctx.job_id).values(**values))
+            if status == JobStatus.succeeded:
+                # Artifacts attach only on success: a canceled job leaves none half-written.
+                s.add_all(
+                    Artifact(
+                        job_id=ctx.job_id,
+                        name=a.name,
+                        key=a.key,
+                        content_type=a.content_type,
+                        size=a.size,
+                    )
+                    for a in ctx.artifacts
+                )
+            if self.events.has_subscribers(channel(ctx.job_id)):
+                s.flush()
+                job = s.get(Job, ctx.job_id)
+                assert job is not None
+                self.publish(job)
+        return status
+
+    def _progress_reporter(self, job_id: str):
+        last_write = 0.0
+
+        def report(step: int, total: int, message: str, preview: bytes | None) -> None:
+            nonlocal last_write
+            values: dict[str, Any] = {
+                "progress_step": max(0, int(step)),
+                "progress_total": max(0, int(total)),
+                "progress_message": message[:500],
+                "updated_at": utcnow(),
+            }
+            if preview is not None:
+                values["preview_key"] = self.storage.put(
+                    preview, content_type="image/jpeg", suffix=".jpg"
+                )
+            now = time.monotonic()
+            write = now - last_write >= PROGRESS_WRITE_INTERVAL or step >= total or preview
+            with self.db.session() as s:
+                if write:
+                    s.execute(update(Job).where(Job.id == job_id).values(**values))
+                    last_write = now
+                if not self.events.has_subscribers(channel(job_id)):
+                    return
+                job = s.get(Job, job_id)
+                if job is None:
+                    return
+                snapshot = job.to_dict()
+            snapshot["progress"].update(
+                step=values["progress_step"],
+                total=values["progress_total"],
+                message=values["progress_message"],
+            )
+            self.events.publish(channel(job_id), {"type": "job", "job": snapshot})
+
+        return report
+
+    def _store(self, data: bytes, content_type: str, name: str) -> str:
+        suffix = mimetypes.guess_extension(content_type) or ""
+        return self.storage.put(data, content_type=content_type, suffix=suffix)
+
+    def _cancel_requested(self, job_id: str) -> bool:
+        with self.db.session() as s:
+            return bool(
+                s.scalar(select(Job.cancel_requested).where(Job.id == job_id))
+            )
+
+
+def _error(code: str, message: str, details: dict[str, Any]) -> dict[str, Any]:
+    return {"code": code, "message": message, "details": details}

@@ -1,0 +1,60 @@
+"""The process-wide set of platform services, built once from Settings.
+
+The web app, the CLI, workers and Python callers all use `Services.create(settings)`, so there is
+one way to wire the database, storage, events, executor and models.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pixelsmith.core.config import Settings
+from pixelsmith.core.db import Database
+from pixelsmith.core.events import EventBus, InProcessEventBus
+from pixelsmith.core.jobs.executors import Executor, LocalExecutor
+from pixelsmith.core.jobs.runner import JobRunner
+from pixelsmith.core.jobs.service import JobService
+from pixelsmith.core.storage import Storage, create_storage
+
+log = logging.getLogger("pixelsmith")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    storage: Storage
+    events: EventBus
+    runner: JobRunner
+    executor: Executor
+    jobs: JobService
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
+        import pixelsmith.core.jobs.builtin  # noqa: F401
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url())
+        db.migrate()
+        storage = create_storage(settings)
+        events = InProcessEventBus()
+        runner = JobRunner(db, events, storage)
+        executor = LocalExecutor(
+            runner.run,
+            workers=settings.workers,
+            max_queued=settings.max_queued_jobs,
+            on_cancel=runner.signal_cancel,
+        )
+        jobs = JobService(db, runner, executor, max_attempts=settings.job_max_attempts)
+        return cls(settings, db, storage, events, runner, executor, jobs)
+
+    def start(self) -> None:
+        """Start workers and requeue what a previous run left unfinished."""
+        self.executor.start()
+        self.jobs.recover()
+
+    def close(self) -> None:
+        self.executor.stop(wait=True)
+        self.db.dispose()

@@ -1,0 +1,1 @@
+"""The web layer: app factory, error handlers, operations endpoints, page rendering."""

@@ -1,0 +1,80 @@
+"""Uploads and blobs: every image upload passes core.images intake, then lands in storage."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from pixelsmith.core.images import encode_image, make_thumbnail, read_upload
+from pixelsmith.core.services import Services
+from pixelsmith.core.storage import validate_key
+from pixelsmith.core.web.deps import get_services
+
+router = APIRouter(prefix="/api/v1", tags=["images"])
+
+
+class ImageOut(BaseModel):
+    key: str
+    url: str
+    format: str
+    width: int
+    height: int
+    thumbnail_key: str
+    thumbnail_url: str
+
+
+@router.post(
+    "/images",
+    status_code=201,
+    response_model=ImageOut,
+    summary="Upload an image (JPEG, PNG or WebP)",
+    responses={413: {"description": "Too large"}, 422: {"description": "Not an acceptable image"}},
+)
+async def upload_image(
+    file: UploadFile = File(..., description="JPEG, PNG or WebP"),
+    services: Services = Depends(get_services),
+) -> dict:
+    s = services.settings
+    intake = await read_upload(
+        file, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels, max_side=s.max_image_side
+    )
+
+    def store() -> dict:
+        # Re-encoded without metadata; PNG keeps alpha and is lossless.
+        fmt, suffix = ("png", ".png") if intake.format == "png" else ("jpeg", ".jpg")
+        key = services.storage.put(
+            encode_image(intake.image, fmt), content_type=f"image/{fmt}", suffix=suffix
+        )
+        thumb = services.storage.put(
+            make_thumbnail(intake.image), content_type="image/jpeg", suffix=".jpg"
+        )
+        return {
+            "key": key,
+            "url": f"/api/v1/blobs/{key}",
+            "format": intake.format,
+            "width": intake.width,
+            "height": intake.height,
+            "thumbnail_key": thumb,
+            "thumbnail_url": f"/api/v1/blobs/{thumb}",
+        }
+
+    return await run_in_threadpool(store)
+
+
+@router.get(
+    "/blobs/{key}",
+    summary="Download a stored blob by its content-addressed key",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}, 404: {}, 400: {}},
+)
+def get_blob(key: str, services: Services = Depends(get_services)) -> Response:
+    key = validate_key(key)
+    data = services.storage.get(key)
+    return Response(
+        data,
+        media_type=services.storage.content_type(key),
+        # Content-addressed: the bytes behind a key never change.
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
