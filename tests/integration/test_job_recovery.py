@@ -1,41 +1,13 @@
 """A job running when the server is killed (SIGKILL) is requeued on restart and completes."""
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
+from live_server import free_port, start_server
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(data_dir, port):
-    env = {**os.environ, "PIXELSMITH_DATA_DIR": str(data_dir), "PIXELSMITH_WORKERS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pixelsmith", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("server did not start")
 
 
 def poll(base, job_id, predicate, timeout=30):
@@ -51,7 +23,7 @@ def poll(base, job_id, predicate, timeout=30):
 def test_killed_server_requeues_running_job_which_then_completes(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(tmp_path, port)
+    server = start_server(tmp_path, port, PIXELSMITH_WORKERS="1")
     try:
         r = httpx.post(
             f"{base}/api/v1/jobs", json={"kind": "system.sleep", "params": {"seconds": 3, "steps": 30}}
@@ -65,7 +37,7 @@ def test_killed_server_requeues_running_job_which_then_completes(tmp_path):
         server.send_signal(signal.SIGKILL)  # a crash: no shutdown hooks run
         server.wait(10)
 
-    server = start_server(tmp_path, port)
+    server = start_server(tmp_path, port, PIXELSMITH_WORKERS="1")
     try:
         done = poll(base, job_id, lambda j: j["status"] in ("succeeded", "failed", "canceled"))
         assert done["status"] == "succeeded"

@@ -166,10 +166,13 @@ def read_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -
             src.load()  # first frame only, for animated PNG/WebP and MPO
         except Exception as exc:
             raise _decode_failed(fmt, data, exc) from exc
-        icc = src.info.get("icc_profile")
-        image = _apply_orientation(src)
-        image = _to_srgb(image, icc)
-        image = _to_rgb_or_rgba(image)
+        try:
+            image = _apply_orientation(src)
+            image = _to_srgb(image, src.info.get("icc_profile"))
+            image = _to_rgb_or_rgba(image)
+        except Exception as exc:  # e.g. a tRNS value that fits no pixel format
+            log.warning("cannot normalise decoded %s upload", fmt, exc_info=True)
+            raise _decode_failed(fmt, data, exc) from exc
         image = _without_metadata(image)
 
     return IntakeImage(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
@@ -25,7 +26,7 @@ class Executor(ABC):
     def start(self) -> None: ...
 
     @abstractmethod
-    def stop(self, wait: bool = True) -> None: ...
+    def stop(self, wait: bool = True, timeout: float = 5.0) -> None: ...
 
     @abstractmethod
     def ensure_capacity(self) -> None:
@@ -74,13 +75,16 @@ class LocalExecutor(Executor):
             t.start()
             self._threads.append(t)
 
-    def stop(self, wait: bool = True) -> None:
+    def stop(self, wait: bool = True, timeout: float = 5.0) -> None:
+        """Stop taking jobs. Jobs still running after `timeout` are abandoned with the process
+        (threads are daemons) and requeued by the next start's recover(): nothing is lost."""
         self._stopping.set()
         for _ in self._threads:
             self._queue.put(None)
         if wait:
+            deadline = time.monotonic() + timeout
             for t in self._threads:
-                t.join(timeout=30)
+                t.join(timeout=max(0.0, deadline - time.monotonic()))
         self._threads.clear()
 
     def ensure_capacity(self) -> None:

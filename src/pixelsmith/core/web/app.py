@@ -13,7 +13,7 @@ from pixelsmith.core.config import Settings, get_settings
 from pixelsmith.core.logging import configure_logging
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.errors import install_error_handlers
-from pixelsmith.core.web.middleware import RequestLogMiddleware
+from pixelsmith.core.web.middleware import BodyLimitMiddleware, RequestLogMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
+    # Room for a full-size file, the multipart framing and a few form fields.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(RequestLogMiddleware)
 
     from pixelsmith.apps import app_routers

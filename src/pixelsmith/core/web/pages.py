@@ -1,11 +1,191 @@
-"""Shell pages (placeholder until the web-shell work lands)."""
+"""The web shell: server-rendered pages (Jinja2) shared by every app.
 
-from fastapi import APIRouter
+`render(request, template, **ctx)` is what app slices call to render their pages: it picks the
+language, and gives every template `t`, `lang`, `apps`, the current `nav` item, `static()` URLs
+with a cache-busting version and the client-side message catalog for JS modules.
+
+Templates are looked up in ``core/web/templates`` first, then in each app's
+``apps/<slug>/templates`` (where an app keeps its pages under ``<slug>/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from pixelsmith import __version__
+from pixelsmith.apps import APPS
+from pixelsmith.core.web import i18n
+
+WEB_DIR = Path(__file__).parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+APPS_DIR = i18n.APPS_DIR
+
+# Message keys every page hands to its JS (page-specific prefixes are added per route).
+BASE_CLIENT_PREFIXES: tuple[str, ...] = ("status.",)
+
+
+def template_dirs() -> list[Path]:
+    dirs = [TEMPLATES_DIR]
+    dirs += [APPS_DIR / app.slug / "templates" for app in APPS]
+    return [d for d in dirs if d.is_dir()]
+
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=ChoiceLoader([FileSystemLoader(d) for d in template_dirs()]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+
+@lru_cache
+def static_version() -> str:
+    """The package version plus a hash of the static files: changes whenever any of them does."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}-{digest.hexdigest()[:10]}"
+
+
+def static_url(path: str) -> str:
+    return f"/static/{path.lstrip('/')}?v={static_version()}"
+
+
+@lru_cache
+def import_map() -> str:
+    """Maps each JS module to its versioned URL, so `import "./i18n.js"` is cache-busted too."""
+    js_dir = STATIC_DIR / "js"
+    modules = sorted(p.relative_to(STATIC_DIR).as_posix() for p in js_dir.rglob("*.js"))
+    return _script_json({"imports": {f"/static/{m}": static_url(m) for m in modules}})
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _nav_for(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return first or "home"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    nav: str | None = None,
+    client_prefixes: Iterable[str] = (),
+    **ctx: Any,
+) -> HTMLResponse:
+    """Render a page template with the shell's context; `ctx` adds the page's own values.
+
+    `nav` marks the current navigation item (default: the first path segment, "home" for /).
+    `client_prefixes` selects the messages the page's JS gets (keys starting with them).
+    """
+    choice = i18n.negotiate(request)
+    tr = i18n.Translator(choice.lang)
+
+    def lang_url(code: str) -> str:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        query.append(("lang", code))
+        return f"{request.url.path}?{urlencode(query)}"
+
+    context: dict[str, Any] = {
+        "t": tr,
+        "tn": tr.numbered,
+        "lang": choice.lang,
+        "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
+        "lang_url": lang_url,
+        "apps": APPS,
+        "nav": nav or _nav_for(request.url.path),
+        "static": static_url,
+        "import_map": import_map(),
+        "i18n_json": _script_json(
+            tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))
+        ),
+        "version": __version__,
+        **ctx,
+    }
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers["Content-Language"] = choice.lang
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if choice.source == "query":
+        response.set_cookie(
+            i18n.COOKIE_NAME,
+            choice.lang,
+            max_age=i18n.COOKIE_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+        )
+    return response
+
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home() -> str:
-    return "<!doctype html><title>pixelsmith</title><h1>pixelsmith</h1>"
+def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html")
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+def jobs_page(request: Request) -> HTMLResponse:
+    return render(request, "jobs.html", client_prefixes=("jobs.",))
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models_page(request: Request) -> HTMLResponse:
+    return render(request, "models.html", client_prefixes=("models.",))
+
+
+def wants_html_404(request: Request, exc: StarletteHTTPException) -> bool:
+    """A browser asking for a page that does not exist (never an /api path)."""
+    if exc.status_code != 404:
+        return False
+    if request.url.path == "/api" or request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "").lower()
+
+
+def install_page_handlers(app: FastAPI) -> None:
+    """Answer a browser's 404 with the HTML 404 page; everything else keeps its JSON error.
+
+    Call after `install_error_handlers(app)`: the JSON handler installed there stays in charge
+    of every other HTTP error (and of all /api paths).
+    """
+    fallback = app.exception_handlers.get(StarletteHTTPException)
+
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html_404(request, exc):
+            path = request.url.path
+            shown = path if len(path) <= 80 else path[:77] + "…"
+            return render(request, "404.html", status_code=404, nav="", path=shown)
+        if fallback is None:
+            from fastapi.exception_handlers import http_exception_handler
+
+            return await http_exception_handler(request, exc)
+        result = fallback(request, exc)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -42,8 +42,9 @@ async def upload_image(
     )
 
     def store() -> dict:
-        # Re-encoded without metadata; PNG keeps alpha and is lossless.
-        fmt, suffix = ("png", ".png") if intake.format == "png" else ("jpeg", ".jpg")
+        # Re-encoded without metadata; PNG for PNG sources and anything with alpha.
+        lossless = intake.format == "png" or intake.has_alpha
+        fmt, suffix = ("png", ".png") if lossless else ("jpeg", ".jpg")
         key = services.storage.put(
             encode_image(intake.image, fmt), content_type=f"image/{fmt}", suffix=suffix
         )

@@ -1,0 +1,159 @@
+"""End-to-end fixtures: the real server (uvicorn in a subprocess) and Debian's Chromium.
+
+Playwright drives /usr/bin/chromium; it never downloads a browser. Pages opened through
+`open_page` record console errors, uncaught exceptions, failed requests and HTTP errors, so a
+test can assert that a page loaded cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+# The app factory the server runs; overridable to point the suite at another configuration.
+APP_FACTORY = os.environ.get("PIXELSMITH_E2E_APP_FACTORY", "pixelsmith.core.web.app:create_app")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PIXELSMITH_DATA_DIR": str(data_dir),
+        "PIXELSMITH_LOG_LEVEL": "WARNING",
+        "PIXELSMITH_LOG_FORMAT": "text",
+    }
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY,
+                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer /healthz in 90 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class WatchedPage:
+    """A Playwright page plus everything that went wrong while it was open."""
+
+    page: object
+    problems: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)  # substrings of problems to tolerate
+
+    def assert_clean(self) -> None:
+        real = [p for p in self.problems if not any(a in p for a in self.allowed)]
+        assert not real, "problems on the page:\n" + "\n".join(real)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def open_page(browser, server_url) -> Iterator[Callable[..., WatchedPage]]:
+    contexts = []
+
+    def _open(path: str, *, lang: str = "en", viewport: dict | None = None) -> WatchedPage:
+        context = browser.new_context(
+            base_url=server_url,
+            locale="ko-KR" if lang == "ko" else "en-US",
+            viewport=viewport or DESKTOP,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        watched = WatchedPage(page)
+        page.on(
+            "console",
+            lambda msg: msg.type == "error"
+            and watched.problems.append(f"console error: {msg.text} ({msg.location.get('url')})"),
+        )
+        page.on("pageerror", lambda exc: watched.problems.append(f"uncaught: {exc}"))
+        page.on(
+            "requestfailed",
+            lambda req: watched.problems.append(
+                f"request failed: {req.method} {req.url}: {req.failure}"
+            ),
+        )
+        page.on(
+            "response",
+            lambda res: res.status >= 400
+            and watched.problems.append(f"HTTP {res.status}: {res.request.method} {res.url}"),
+        )
+        if path:
+            page.goto(path)
+        return watched
+
+    yield _open
+    for context in contexts:
+        context.close()
