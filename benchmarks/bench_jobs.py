@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from harness import median, percentile, report, row
-
 from pixelsmith.core.config import Settings
 from pixelsmith.core.services import Services
 
@@ -80,7 +79,13 @@ def main() -> None:
         [
             row("enqueue → start p50", p50, "ms", "–", None),
             row("enqueue → start p95", p95, "ms", "≤ 20 ms", p95 <= 20),
-            row("trivial jobs per second (median of runs)", rate, "jobs/s", "≥ 300 jobs/s", rate >= 300),
+            row(
+                "trivial jobs per second (median of runs)",
+                rate,
+                "jobs/s",
+                "≥ 300 jobs/s",
+                rate >= 300,
+            ),
         ],
         notes=f"{args.latency_jobs} sequential jobs for latency; {args.runs} runs of "
         f"{args.throughput_jobs} `system.noop` jobs submitted through the Python API for "

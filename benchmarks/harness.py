@@ -94,12 +94,12 @@ def _update_doc(result: dict) -> None:
     section = "\n".join(lines)
 
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(
-        rf"<!-- bench:{re.escape(result['benchmark'])} -->.*?<!-- /bench:{re.escape(result['benchmark'])} -->",
-        re.S,
-    )
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section + "\n"
+    name = re.escape(result["benchmark"])
+    pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
+    text = (
+        pattern.sub(lambda _: section, text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + section + "\n")
     )
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)

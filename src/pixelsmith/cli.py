@@ -85,7 +85,9 @@ def worker(
 
 
 @app.command("config")
-def show_config(as_json: bool = typer.Option(False, "--json", help="Machine-readable output")) -> None:
+def show_config(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
+) -> None:
     """Print the effective settings (secrets masked)."""
     s = get_settings()
     data = json.loads(s.model_dump_json())

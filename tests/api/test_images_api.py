@@ -2,9 +2,10 @@
 
 import io
 
-import hostile_images as h
 import pytest
 from PIL import Image
+
+import hostile_images as h
 
 HOSTILE = [
     ("empty", h.empty(), "x.jpg", "image/jpeg", 422),
@@ -25,7 +26,9 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("name, data, filename, ctype, status", HOSTILE, ids=[x[0] for x in HOSTILE])
+@pytest.mark.parametrize(
+    "name, data, filename, ctype, status", HOSTILE, ids=[x[0] for x in HOSTILE]
+)
 def test_hostile_uploads_get_clear_4xx(client, name, data, filename, ctype, status):
     r = client.post("/api/v1/images", files={"file": (filename, data, ctype)})
     assert r.status_code == status, r.text
@@ -95,7 +98,9 @@ def test_real_photo_png_and_webp_round_trip(client):
     assert a.json()["key"] == b.json()["key"]
 
 
-@pytest.mark.parametrize("key", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "ABC", "0" * 64 + ".PNG"])
+@pytest.mark.parametrize(
+    "key", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "ABC", "0" * 64 + ".PNG"]
+)
 def test_blob_keys_cannot_traverse(client, key):
     r = client.get(f"/api/v1/blobs/{key}")
     assert r.status_code in (400, 404)

@@ -57,7 +57,9 @@ def test_logs_are_one_json_object_per_line(settings, capfd):
 
 
 def test_json_formatter_keeps_extra_fields_and_exceptions():
-    record = logging.LogRecord("pixelsmith.x", logging.ERROR, __file__, 1, "boom %s", ("now",), None)
+    record = logging.LogRecord(
+        "pixelsmith.x", logging.ERROR, __file__, 1, "boom %s", ("now",), None
+    )
     record.job_id = "abc"
     try:
         raise ValueError("bad")

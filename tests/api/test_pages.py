@@ -188,8 +188,9 @@ def test_catalogs_have_the_same_keys_in_both_languages(folder):
     english = json.loads((folder / "en.json").read_text(encoding="utf-8"))
     korean = json.loads((folder / "ko.json").read_text(encoding="utf-8"))
     assert set(english) == set(korean)
+    placeholders = re.compile(r"\{(\w+)\}")
     for key, text in english.items():
-        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", korean[key])), key
+        assert set(placeholders.findall(text)) == set(placeholders.findall(korean[key])), key
     assert all(re.search(r"[가-힣]", v) for k, v in korean.items() if k.endswith(".title"))
 
 
@@ -246,7 +247,8 @@ def test_pages_reference_no_external_urls(web, path, lang):
 
 def test_templates_and_static_files_reference_no_external_urls():
     folders = [WEB / "templates", WEB / "static", *sorted((SRC / "apps").glob("*/templates"))]
-    files = [p for folder in folders for p in folder.rglob("*") if p.suffix in {".html", ".css", ".js", ".json", ".svg"}]
+    suffixes = {".html", ".css", ".js", ".json", ".svg"}
+    files = [p for folder in folders for p in folder.rglob("*") if p.suffix in suffixes]
     assert files
     for path in files:
         assert not EXTERNAL_URL.search(path.read_text(encoding="utf-8")), path

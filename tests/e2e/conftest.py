@@ -58,8 +58,17 @@ def server_url(tmp_path_factory) -> Iterator[str]:
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY,
-                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                APP_FACTORY,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
             ],
             cwd=REPO,
             env=env,
@@ -78,7 +87,8 @@ def server_url(tmp_path_factory) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer /healthz in 90 s:\n{log_path.read_text()[-3000:]}")
+                log_tail = log_path.read_text()[-3000:]
+                pytest.fail(f"server did not answer /healthz in 90 s:\n{log_tail}")
             time.sleep(0.2)
         yield url
     finally:
@@ -133,23 +143,23 @@ def open_page(browser, server_url) -> Iterator[Callable[..., WatchedPage]]:
         contexts.append(context)
         page = context.new_page()
         watched = WatchedPage(page)
-        page.on(
-            "console",
-            lambda msg: msg.type == "error"
-            and watched.problems.append(f"console error: {msg.text} ({msg.location.get('url')})"),
-        )
-        page.on("pageerror", lambda exc: watched.problems.append(f"uncaught: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: watched.problems.append(
-                f"request failed: {req.method} {req.url}: {req.failure}"
-            ),
-        )
-        page.on(
-            "response",
-            lambda res: res.status >= 400
-            and watched.problems.append(f"HTTP {res.status}: {res.request.method} {res.url}"),
-        )
+        problems = watched.problems
+
+        def on_console(msg) -> None:
+            if msg.type == "error":
+                problems.append(f"console error: {msg.text} ({msg.location.get('url')})")
+
+        def on_request_failed(request) -> None:
+            problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
+
+        def on_response(response) -> None:
+            if response.status >= 400:
+                problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+        page.on("requestfailed", on_request_failed)
+        page.on("response", on_response)
         if path:
             page.goto(path)
         return watched

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from live_server import free_port, start_server
 
 pytestmark = pytest.mark.integration

@@ -5,6 +5,7 @@ import time
 
 import httpx
 import pytest
+
 from live_server import free_port, start_server
 
 pytestmark = pytest.mark.integration
@@ -26,7 +27,8 @@ def test_killed_server_requeues_running_job_which_then_completes(tmp_path):
     server = start_server(tmp_path, port, PIXELSMITH_WORKERS="1")
     try:
         r = httpx.post(
-            f"{base}/api/v1/jobs", json={"kind": "system.sleep", "params": {"seconds": 3, "steps": 30}}
+            f"{base}/api/v1/jobs",
+            json={"kind": "system.sleep", "params": {"seconds": 3, "steps": 30}},
         )
         job_id = r.json()["id"]
         waiting = httpx.post(

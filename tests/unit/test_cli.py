@@ -50,7 +50,9 @@ def test_jobs_run_shows_progress_and_result_then_list_and_show(cli):
 
 
 def test_jobs_run_failure_exit_code_and_message(cli):
-    r = cli("jobs", "run", "system.sleep", "-p", "seconds=0.01", "-p", "steps=1", "-p", "fail_at_step=1")
+    r = cli(
+        "jobs", "run", "system.sleep", "-p", "seconds=0.01", "-p", "steps=1", "-p", "fail_at_step=1"
+    )
     assert r.exit_code == 1 and "Failed on purpose" in r.stdout
 
 
@@ -62,7 +64,9 @@ def test_bad_input_gives_exit_2_and_a_message(cli):
 
 
 def test_retry_then_worker_drains_the_queue(cli):
-    cli("jobs", "run", "system.sleep", "-p", "seconds=0.01", "-p", "steps=1", "-p", "fail_at_step=1")
+    cli(
+        "jobs", "run", "system.sleep", "-p", "seconds=0.01", "-p", "steps=1", "-p", "fail_at_step=1"
+    )
     job_id = json.loads(cli("jobs", "list", "--json").stdout)["items"][0]["id"]
     assert "queued" in cli("jobs", "retry", job_id).stdout
     r = cli("worker", "--drain")

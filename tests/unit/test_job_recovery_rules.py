@@ -12,9 +12,18 @@ def make_running(services, job_id, *, attempts, cancel=False):
     with services.db.session() as s:
         s.add(
             Job(
-                id=job_id, kind="system.noop", queue="cpu", status="running", params={},
-                attempts=attempts, max_attempts=3, cancel_requested=cancel,
-                created_at=now, updated_at=now, progress_step=0, progress_total=0,
+                id=job_id,
+                kind="system.noop",
+                queue="cpu",
+                status="running",
+                params={},
+                attempts=attempts,
+                max_attempts=3,
+                cancel_requested=cancel,
+                created_at=now,
+                updated_at=now,
+                progress_step=0,
+                progress_total=0,
                 progress_message="",
             )
         )

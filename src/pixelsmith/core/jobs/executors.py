@@ -35,7 +35,7 @@ class Executor(ABC):
     @abstractmethod
     def submit(self, job_id: str, queue_name: str) -> None: ...
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str) -> None:  # noqa: B027 (optional hook, no-op by default)
         """Best-effort nudge to a running job; the durable cancel flag is the real signal."""
 
     def pending(self) -> int:

@@ -75,8 +75,6 @@ class JobKindOut(BaseModel):
     params_schema: dict[str, Any]
 
 
-
-
 @router.get("/job-kinds", response_model=list[JobKindOut], summary="Job kinds this server runs")
 def job_kinds() -> list[dict]:
     return [
@@ -95,7 +93,10 @@ def job_kinds() -> list[dict]:
     status_code=202,
     response_model=JobOut,
     summary="Submit a job",
-    responses={422: {"description": "Unknown kind or invalid params"}, 429: {"description": "Queue full"}},
+    responses={
+        422: {"description": "Unknown kind or invalid params"},
+        429: {"description": "Queue full"},
+    },
 )
 def submit_job(body: JobSubmit, services: Services = Depends(get_services)) -> dict:
     return services.jobs.submit(body.kind, body.params)
@@ -149,9 +150,10 @@ async def job_events(websocket: WebSocket, job_id: str) -> None:
             if event is None:
                 # Quiet for a second: re-read the row (covers workers in other processes).
                 event_job = await run_in_threadpool(services.jobs.get, job_id)
-                if event_job["updated_at"] == last["updated_at"] and event_job["status"] == last[
-                    "status"
-                ]:
+                if (
+                    event_job["updated_at"] == last["updated_at"]
+                    and event_job["status"] == last["status"]
+                ):
                     continue
                 event = {"type": "job", "job": event_job}
             await websocket.send_json(event)

@@ -192,9 +192,7 @@ class JobRunner:
 
     def _cancel_requested(self, job_id: str) -> bool:
         with self.db.session() as s:
-            return bool(
-                s.scalar(select(Job.cancel_requested).where(Job.id == job_id))
-            )
+            return bool(s.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
 
 def _error(code: str, message: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from pixelsmith.core.db import Database, utcnow
 from pixelsmith.core.errors import Conflict, NotFound

@@ -74,14 +74,76 @@ class OcrModel:
         text, score = result[0][0], result[0][1]
         return str(text), float(score)
 
+    @property
+    def charset(self) -> list[str]:
+        """Recognizer output classes: index 0 is the CTC blank, the last one is a space."""
+        return list(self._engine.text_rec.postprocess_op.character)
+
+    def detect(self, image: np.ndarray, *, bgr: bool = False) -> list[np.ndarray]:
+        """Detection only: text-line quads (4×2 float32, clockwise from top-left), unsorted.
+
+        The image goes to the detector as it is (no min-side/letterbox preprocessing), so
+        callers that pad or rescale get boxes in their own pixel frame.
+        """
+        img = _to_bgr(image, bgr)
+        with self._lock:
+            boxes, _elapsed = self._engine.text_det(img)
+        if boxes is None:
+            return []
+        return [np.asarray(b, dtype=np.float32).reshape(4, 2) for b in boxes]
+
+    def rec_probs(
+        self, crops: list[np.ndarray], *, bgr: bool = False, min_width: int = 0
+    ) -> list[np.ndarray]:
+        """Recognition only, in one batched call: per crop the CTC class probabilities.
+
+        Each crop (one text line) is resized to the model's height keeping its aspect ratio
+        and right-padded to the widest; each result is a (frames, classes) float32 array
+        over `charset`, trimmed to the frames that cover the crop itself.
+        """
+        if not crops:
+            return []
+        import cv2
+
+        rec = self._engine.text_rec
+        _c, height, _w = rec.rec_image_shape
+        widths = []
+        resized = []
+        for crop in crops:
+            img = _to_bgr(crop, bgr)
+            h, w = img.shape[:2]
+            rw = max(8, int(np.ceil(height * w / max(h, 1))))
+            resized.append(cv2.resize(img, (rw, height), interpolation=cv2.INTER_LINEAR))
+            widths.append(rw)
+        pad_w = max(max(widths), min_width)
+        pad_w = int(np.ceil(pad_w / 8) * 8)
+        batch = np.zeros((len(crops), 3, height, pad_w), np.float32)
+        for i, img in enumerate(resized):
+            x = img.astype(np.float32).transpose(2, 0, 1) * (2 / 255.0) - 1.0
+            batch[i, :, :, : widths[i]] = x
+        with self._lock:
+            preds = rec.session(batch)[0]
+        frames = preds.shape[1]
+        out = []
+        for i, w in enumerate(widths):
+            keep = min(frames, int(np.ceil(frames * w / pad_w)) + 1)
+            out.append(np.ascontiguousarray(preds[i, :keep], dtype=np.float32))
+        return out
+
     def close(self) -> None:
         self._engine = None
 
 
-def load() -> OcrModel:
+def load(*, threads: int | None = None) -> OcrModel:
+    """The engine; `threads` caps onnxruntime's intra-op threads (e.g. 1 for benchmarks)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    engine = RapidOCR(det_limit_type=DET_LIMIT_TYPE, det_limit_side_len=DET_LIMIT_SIDE_LEN)
+    kwargs: dict[str, Any] = {}
+    if threads:
+        kwargs = {"intra_op_num_threads": int(threads), "inter_op_num_threads": 1}
+    engine = RapidOCR(
+        det_limit_type=DET_LIMIT_TYPE, det_limit_side_len=DET_LIMIT_SIDE_LEN, **kwargs
+    )
     return OcrModel(engine)
 
 

@@ -14,6 +14,7 @@ from pixelsmith.core.logging import configure_logging
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.errors import install_error_handlers
 from pixelsmith.core.web.middleware import BodyLimitMiddleware, RequestLogMiddleware
+from pixelsmith.core.web.pages import install_page_handlers
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
+    install_page_handlers(app)  # HTML 404 for browsers outside /api; after the JSON handlers
     # Room for a full-size file, the multipart framing and a few form fields.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(RequestLogMiddleware)

@@ -1,4 +1,4 @@
-"""Request id, access log and HTTP metrics as one pure-ASGI middleware (works for WebSockets too)."""
+"""Pure-ASGI middleware: request id + access log + HTTP metrics, and the request body limit."""
 
 from __future__ import annotations
 

@@ -120,9 +120,7 @@ def render(
         "nav": nav or _nav_for(request.url.path),
         "static": static_url,
         "import_map": import_map(),
-        "i18n_json": _script_json(
-            tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))
-        ),
+        "i18n_json": _script_json(tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))),
         "version": __version__,
         **ctx,
     }
