@@ -30,6 +30,31 @@ def _models_app() -> typer.Typer:
 app.add_typer(_models_app(), name="models", help="Which models are available, and how to get them.")
 
 
+def _catalog_app() -> typer.Typer:
+    from pixelsmith.core.catalog.cli import app as catalog_cli
+
+    return catalog_cli
+
+
+app.add_typer(_catalog_app(), name="catalog", help="The product catalog: import, list, look up.")
+
+
+def _add_app_commands() -> None:
+    """Each app slice with a cli.py gets `pixelsmith <slug> …`."""
+    import importlib
+    import importlib.util
+
+    from pixelsmith.apps import APPS
+
+    for info in APPS:
+        module_name = f"pixelsmith.apps.{info.slug}.cli"
+        if importlib.util.find_spec(module_name):
+            app.add_typer(importlib.import_module(module_name).app, name=info.slug)
+
+
+_add_app_commands()
+
+
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Bind address (default from PIXELSMITH_HOST)"),
@@ -92,7 +117,7 @@ def show_config(
     s = get_settings()
     data = json.loads(s.model_dump_json())
     data["database_url"] = s.resolved_database_url()
-    for secret in ("s3_secret_access_key", "s3_access_key_id"):
+    for secret in ("s3_secret_access_key", "s3_access_key_id", "naver_client_secret"):
         if data.get(secret):
             data[secret] = "***"
     if "@" in data["database_url"]:  # hide a password in the URL

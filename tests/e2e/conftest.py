@@ -134,11 +134,15 @@ class WatchedPage:
 def open_page(browser, server_url) -> Iterator[Callable[..., WatchedPage]]:
     contexts = []
 
-    def _open(path: str, *, lang: str = "en", viewport: dict | None = None) -> WatchedPage:
+    def _open(
+        path: str, *, lang: str = "en", viewport: dict | None = None, **options
+    ) -> WatchedPage:
+        """`options` go to browser.new_context (e.g. has_touch=True, is_mobile=True)."""
         context = browser.new_context(
             base_url=server_url,
             locale="ko-KR" if lang == "ko" else "en-US",
             viewport=viewport or DESKTOP,
+            **options,
         )
         contexts.append(context)
         page = context.new_page()

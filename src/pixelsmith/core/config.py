@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
 
+    # Naver Shopping search API (catalog lookup). Both keys set = online lookup on.
+    naver_client_id: str | None = None
+    naver_client_secret: str | None = None
+    naver_base_url: str = "https://openapi.naver.com"
+    naver_timeout_s: float = Field(default=3.0, gt=0, le=60)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

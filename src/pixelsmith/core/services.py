@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
+from pixelsmith.core.catalog.service import CatalogService
 from pixelsmith.core.config import Settings
 from pixelsmith.core.db import Database
 from pixelsmith.core.events import EventBus, InProcessEventBus
@@ -29,6 +31,9 @@ class Services:
     runner: JobRunner
     executor: Executor
     jobs: JobService
+    catalog: CatalogService
+    # None when no shopping API keys are set: lookups are local only.
+    shopping: ShoppingProvider | None
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -48,7 +53,19 @@ class Services:
             on_cancel=runner.signal_cancel,
         )
         jobs = JobService(db, runner, executor, max_attempts=settings.job_max_attempts)
-        return cls(settings, db, storage, events, runner, executor, jobs)
+        catalog = CatalogService(db)
+        catalog.ensure_demo()  # first run: a demo catalog, labelled as demo
+        return cls(
+            settings,
+            db,
+            storage,
+            events,
+            runner,
+            executor,
+            jobs,
+            catalog,
+            create_provider(settings),
+        )
 
     def start(self) -> None:
         """Start workers and requeue what a previous run left unfinished."""
@@ -57,4 +74,6 @@ class Services:
 
     def close(self) -> None:
         self.executor.stop(wait=True)
+        if self.shopping is not None:
+            self.shopping.close()
         self.db.dispose()

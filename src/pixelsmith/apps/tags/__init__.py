@@ -1,9 +1,11 @@
 """Tag Scanner: photo of a shoe tag / box label → product code → product info.
 
-This slice will own its pipeline, routes, pages, CLI and tests. For now it serves its page,
-which says what the app will do.
+The slice owns its recognition pipeline, routes (the /tags page and /api/v1/tags), CLI and
+tests. The page (templates/tags/index.html, with static/js/tags.js and static/css/tags.css in
+the web shell) takes a photo, lets the user box the code or auto-find it, reads the code,
+takes the user's confirmation or correction and shows the product card.
 """
 
 from pixelsmith.core.web.appinfo import AppInfo
 
-APP = AppInfo(slug="tags", icon="tag", status="coming_soon")
+APP = AppInfo(slug="tags", icon="tag", status="ready")

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import pixelsmith.core.catalog.models  # noqa: F401  (registers the tables on Base.metadata)
+import pixelsmith.apps.tags.models  # noqa: F401  (registers the tables on Base.metadata)
+import pixelsmith.core.catalog.models  # noqa: F401
 import pixelsmith.core.jobs.models  # noqa: F401
 from pixelsmith.core.db import Base
 

@@ -51,13 +51,21 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.add_middleware(RequestLogMiddleware)
 
     from pixelsmith.apps import app_routers
+    from pixelsmith.core.catalog.routes import router as catalog_router
     from pixelsmith.core.jobs.routes import router as jobs_router
     from pixelsmith.core.models.routes import router as models_router
     from pixelsmith.core.web.ops import router as ops_router
     from pixelsmith.core.web.pages import router as pages_router
     from pixelsmith.core.web.uploads import router as uploads_router
 
-    for router in (ops_router, jobs_router, models_router, uploads_router, pages_router):
+    for router in (
+        ops_router,
+        jobs_router,
+        models_router,
+        uploads_router,
+        catalog_router,
+        pages_router,
+    ):
         app.include_router(router)
     for router in app_routers():
         app.include_router(router)

@@ -1,0 +1,483 @@
+"""Product-code prior: charset, normalisation, brand patterns and pattern-constrained decoding.
+
+Codes use ``A–Z``, ``0–9``, dash and space. Two codes are the same when they are equal after
+`normalize` (uppercase, spaces and dashes dropped).
+
+Brand patterns are a *soft* prior: each pattern (`PATTERNS`) has a weight, and a reading that
+fits no pattern is still returned through the ``generic`` pattern with a lower weight. Patterns
+are written as slot sequences (``L`` letter, ``D`` digit, ``A`` either, ``-`` an optional dash or
+space, a literal set such as ``[MWU]``), each with a ``{min,max}`` repeat.
+
+Two ways to use the prior:
+
+* `decode_patterns(probs)` — on CTC class probabilities from the recognizer, the best reading
+  *within each pattern* (a CTC Viterbi over the pattern's slots). Confusables (O/0, I/1, S/5,
+  B/8, Z/2, G/6, D/0, Q/0) are resolved by the recognizer's own second choices at that frame,
+  so a digit slot takes the likeliest digit rather than a fixed substitution table.
+* `repair(text)` / `score_text(text, conf)` — on plain strings (from any OCR engine): the
+  confusable table applied only at positions where a pattern clearly wants the other class.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from dataclasses import dataclass
+
+import numpy as np
+
+LETTERS = string.ascii_uppercase
+DIGITS = string.digits
+CHARSET = LETTERS + DIGITS + "- "
+_IDX = {c: i for i, c in enumerate(CHARSET)}
+NC = len(CHARSET)
+DASH, SPACE = _IDX["-"], _IDX[" "]
+
+# Letter -> digit it is confused with, and back.
+TO_DIGIT = {"O": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "L": "1", "T": "7", "Z": "2",
+            "S": "5", "B": "8", "G": "6", "A": "4"}  # fmt: skip
+TO_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
+# Lookalikes an OCR engine may return for charset characters.
+_FOLD = str.maketrans(
+    {
+        "—": "-", "–": "-", "_": "-", "‐": "-", "−": "-", "~": "-",
+        "|": "I", "!": "I", "$": "S", "§": "S", "@": "0", "°": "0", "Ø": "0", "ø": "0",
+        "Ο": "O", "О": "O", "І": "I", "Ζ": "Z", "Β": "B", "Κ": "K", "Μ": "M", "Ν": "N",
+        "Τ": "T", "Х": "X", "Н": "H", "Р": "P", "С": "C", "Е": "E", "А": "A", "В": "B",
+    }
+)  # fmt: skip
+
+
+def normalize(code: str) -> str:
+    """Comparison key: uppercase, no spaces or dashes."""
+    return re.sub(r"[\s\-]+", "", code.upper())
+
+
+def clean(text: str) -> str:
+    """Map OCR output into the charset: fold lookalikes, uppercase, drop the rest."""
+    text = text.translate(_FOLD).upper()
+    text = "".join(c if c in CHARSET else ("" if not c.isspace() else " ") for c in text)
+    return re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", text)).strip(" -")
+
+
+def same_code(a: str, b: str) -> bool:
+    return normalize(a) == normalize(b)
+
+
+# ---- patterns -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    spec: str
+    weight: float  # prior weight (generic = lowest)
+    sep: str = ""  # how a separator slot is written in the canonical form ("-" or " ")
+
+    @functools.cached_property
+    def slots(self) -> list[tuple[np.ndarray, bool, bool]]:
+        """Expanded slots: (allowed-class mask, optional, is-separator)."""
+        return _expand(self.spec)
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(_to_regex(self.spec))
+
+    def fits(self, code: str) -> bool:
+        """Whether the normalised code is in the pattern (separators ignored)."""
+        return bool(self.regex.fullmatch(normalize(code)))
+
+
+_CLASS = {"L": LETTERS, "D": DIGITS, "A": LETTERS + DIGITS}
+_TOKEN = re.compile(r"(\[[A-Z0-9]+\]|[LDA-])(?:\{(\d+)(?:,(\d+))?\})?")
+
+
+def _tokens(spec: str) -> list[tuple[str, int, int]]:
+    out = []
+    for tok in spec.split():
+        m = _TOKEN.fullmatch(tok)
+        if not m:
+            raise ValueError(f"bad pattern token {tok!r}")
+        body, lo, hi = m.group(1), m.group(2), m.group(3)
+        n_lo = int(lo) if lo else 1
+        n_hi = int(hi) if hi else n_lo
+        chars = body[1:-1] if body.startswith("[") else _CLASS.get(body, "-")
+        out.append((chars, n_lo, n_hi))
+    return out
+
+
+def _expand(spec: str) -> list[tuple[np.ndarray, bool, bool]]:
+    slots = []
+    for chars, lo, hi in _tokens(spec):
+        mask = np.zeros(NC, bool)
+        if chars == "-":
+            mask[[DASH, SPACE]] = True
+            slots.append((mask, True, True))  # separators are always optional
+            continue
+        mask[[_IDX[c] for c in chars]] = True
+        for i in range(hi):
+            slots.append((mask, i >= lo, False))
+    return slots
+
+
+def _to_regex(spec: str) -> str:
+    parts = []
+    for chars, lo, hi in _tokens(spec):
+        if chars == "-":
+            continue
+        cls = {"LETTERS": "[A-Z]", "DIGITS": "[0-9]"}.get(
+            "LETTERS" if chars == LETTERS else "DIGITS" if chars == DIGITS else "", ""
+        ) or ("[A-Z0-9]" if chars == LETTERS + DIGITS else f"[{chars}]")
+        parts.append(f"{cls}{{{lo},{hi}}}")
+    return "".join(parts)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("nike", "L{2} D{4} - D{3}", 1.0, "-"),  # CW2288-111
+    Pattern("adidas", "L{2} D{4}", 1.0),  # GZ5922
+    Pattern("newbalance", "[MWUGKY] L{0,1} D{3,4} L{0,3} D{0,1}", 0.9),  # M990GL6, ML574EVG
+    Pattern("converse", "D{6} - D{3}", 1.0, " "),  # 343938 013
+    Pattern("converse6", "D{6} L{0,1}", 0.8),  # 162050C
+    Pattern("puma", "D{6} - D{2}", 0.8, " "),  # 374915 01
+    Pattern("asics", "D{4} L D{3} - D{3}", 1.0, "-"),  # 1011B548-001
+    Pattern("vans", "[V] [N] [0] A{8}", 0.9),  # VN0A4BV4VR3
+    Pattern("style9", "D L{2} D{5} L", 0.9),  # 1RM01575D
+    Pattern("alnum11", "L{2} D L{3} D{4} L", 0.9),  # FS1SIZ3220X
+)
+GENERIC_WEIGHT = 0.6
+
+
+def family(code: str) -> str:
+    """Name of the first brand pattern the code fits, or "generic"."""
+    for p in PATTERNS:
+        if p.fits(code):
+            return p.name
+    return "generic"
+
+
+def prior(code: str) -> float:
+    """Prior weight of a code: its best pattern's weight, or the generic weight."""
+    n = normalize(code)
+    if not n or any(c not in CHARSET for c in n):
+        return 0.0
+    w = max((p.weight for p in PATTERNS if p.fits(n)), default=GENERIC_WEIGHT)
+    if not 4 <= len(n) <= 14:
+        w *= 0.3
+    return w
+
+
+def canonical(code: str) -> str:
+    """Display form: uppercase, single separators; the pattern's separator where one fits."""
+    c = clean(code)
+    n = normalize(c)
+    if PATTERNS[0].fits(n):
+        return f"{n[:6]}-{n[6:]}"
+    for p in PATTERNS:
+        if p.sep and p.fits(n) and p.name != "nike":
+            head = sum(hi for chars, _lo, hi in _tokens(p.spec)[: _sep_at(p)])
+            sep = "-" if "-" in c else " " if " " in c else p.sep
+            return f"{n[:head]}{sep}{n[head:]}"
+    return c
+
+
+def _sep_at(p: Pattern) -> int:
+    return next(i for i, (chars, _lo, _hi) in enumerate(_tokens(p.spec)) if chars == "-")
+
+
+# ---- repair on strings --------------------------------------------------------------------------
+
+
+def _class_fit(text: str, pattern: Pattern) -> tuple[str, int] | None:
+    """Repair `text` into `pattern` by confusable swaps only; (repaired, swaps) or None."""
+    n = normalize(text)
+    best: tuple[str, int] | None = None
+    # Try every length assignment by matching slot classes greedily (patterns are short).
+    slots = [s for s in pattern.slots if not s[2]]
+
+    @functools.cache
+    def go(i: int, k: int) -> tuple[str, int] | None:
+        if i == len(n):
+            return ("", 0) if all(opt for _m, opt, _s in slots[k:]) else None
+        if k == len(slots):
+            return None
+        mask, opt, _sep = slots[k]
+        res = []
+        if opt:
+            r = go(i, k + 1)
+            if r:
+                res.append(r)
+        c = n[i]
+        for cand, cost in ((c, 0), (TO_DIGIT.get(c), 1), (TO_LETTER.get(c), 1)):
+            if cand and mask[_IDX[cand]]:
+                r = go(i + 1, k + 1)
+                if r:
+                    res.append((cand + r[0], r[1] + cost))
+        return min(res, key=lambda x: x[1]) if res else None
+
+    best = go(0, 0)
+    return best
+
+
+def repair(text: str, *, max_swaps: int = 2) -> list[tuple[str, str, int]]:
+    """Pattern-fitting versions of `text`: [(code, pattern name, swaps)], fewest swaps first.
+
+    A swap (O→0, 1→I, …) happens only where the pattern's slot wants the other class; codes
+    that already fit come back with 0 swaps.
+    """
+    out = []
+    for p in PATTERNS:
+        r = _class_fit(text, p)
+        if r and r[1] <= max_swaps:
+            out.append((canonical(r[0]), p.name, r[1]))
+    out.sort(key=lambda x: x[2])
+    return out
+
+
+def score_text(text: str, confidence: float) -> list[tuple[str, float]]:
+    """Candidates for an OCR string with its confidence, scored with the prior (best first)."""
+    c = clean(text)
+    if not normalize(c):
+        return []
+    weights = {p.name: p.weight for p in PATTERNS}
+    cands = {normalize(c): (canonical(c), confidence * prior(c))}
+    for code, name, swaps in repair(c):
+        s = confidence * weights[name] * (0.8**swaps)
+        k = normalize(code)
+        if k not in cands or cands[k][1] < s:
+            cands[k] = (code, s)
+    return sorted(cands.values(), key=lambda x: -x[1])
+
+
+# ---- pattern-constrained CTC decoding -----------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    code: str
+    pattern: str
+    logp: float  # log-probability of the best CTC path
+    char_conf: list[float]  # per emitted character, its best frame probability
+
+    @property
+    def confidence(self) -> float:
+        if not self.char_conf:
+            return 0.0
+        c = np.clip(np.asarray(self.char_conf), 1e-6, 1.0)
+        return float(np.exp(np.log(c).mean()) ** 0.5 * c.min() ** 0.5)
+
+
+def charset_probs(probs: np.ndarray, classes: list[str]) -> np.ndarray:
+    """(frames, 1 + len(CHARSET)) probabilities — blank first — folded from the recognizer's
+    classes (lowercase into uppercase, lookalikes into their charset character) and
+    renormalised per frame."""
+    fold = _fold_matrix(tuple(classes))
+    out = probs @ fold if probs.shape[1] == fold.shape[0] else probs
+    out = out + 1e-9
+    return out / out.sum(1, keepdims=True)
+
+
+@functools.cache
+def _fold_matrix(classes: tuple[str, ...]) -> np.ndarray:
+    m = np.zeros((len(classes), NC + 1), np.float32)
+    for i, ch in enumerate(classes):
+        if i == 0:
+            m[i, 0] = 1.0
+            continue
+        c = ch.translate(_FOLD).upper() if len(ch) == 1 else ""
+        if c in _IDX:
+            m[i, 1 + _IDX[c]] = 1.0
+        elif ch in ".,:;'`\"":
+            m[i, 0] = 1.0  # punctuation specks: treat as blank
+    return m
+
+
+def greedy(cp: np.ndarray) -> Reading:
+    """Best path over the whole charset (no pattern): argmax per frame, CTC-collapsed."""
+    idx = cp.argmax(1)
+    best = cp[np.arange(len(idx)), idx]
+    chars, confs = [], []
+    prev = 0
+    for t, i in enumerate(idx):
+        if i != 0 and i != prev:
+            chars.append(CHARSET[i - 1])
+            confs.append(float(best[t]))
+        elif i != 0 and confs:
+            confs[-1] = max(confs[-1], float(best[t]))
+        prev = i
+    text = "".join(chars)
+    ct = clean(text)
+    # drop confidences of separators that clean() removed at the ends
+    conf = [c for ch, c in zip(chars, confs, strict=True) if ch not in "- "] or [0.0]
+    return Reading(ct, "generic", float(np.log(best).sum()), conf)
+
+
+@functools.cache
+def _compiled() -> tuple:
+    """All patterns stacked for a batched Viterbi.
+
+    masks (P, K, C): allowed characters per slot; pred (P, K, D): predecessor state rows
+    (row k+1 = slot k, row 0 = start; rows ≥ K+1 are a dead "never" row); final (P, K+1): may
+    end after slot k.
+    """
+    P = len(PATTERNS)
+    K = max(len(p.slots) for p in PATTERNS)
+    masks = np.zeros((P, K, NC), bool)
+    plist: list[list[list[int]]] = []
+    final = np.zeros((P, K + 1), bool)
+    for pi, p in enumerate(PATTERNS):
+        slots = p.slots
+        rows = []
+        for j, (mask, _opt, _sep) in enumerate(slots):
+            masks[pi, j] = mask
+            srcs = []
+            k = j - 1
+            while True:
+                srcs.append(k + 1)
+                if k < 0 or not slots[k][1]:
+                    break
+                k -= 1
+            rows.append(srcs)
+        rows += [[] for _ in range(K - len(slots))]
+        plist.append(rows)
+        for k in range(-1, len(slots)):
+            final[pi, k + 1] = all(s[1] for s in slots[k + 1 :])
+    D = max(len(r) for rows in plist for r in rows)
+    dead = K + 1
+    pred = np.full((P, K, D), dead, np.int64)
+    for pi, rows in enumerate(plist):
+        for j, srcs in enumerate(rows):
+            pred[pi, j, : len(srcs)] = srcs
+    return masks, pred, final
+
+
+_NEG = -1e9
+
+
+def _compress(cp: np.ndarray, thresh: float = 0.995) -> np.ndarray:
+    """Collapse runs of near-certain blank frames into one frame (same best paths, fewer
+    frames)."""
+    blank = cp[:, 0] > thresh
+    keep = ~blank | np.concatenate([[True], ~blank[:-1]])
+    return cp[keep]
+
+
+def _active_chars(cp: np.ndarray) -> np.ndarray:
+    """Charset indices worth considering: seen with some probability, plus their confusables
+    and at least the likeliest letter and digit (so every pattern slot has a choice)."""
+    mx = cp[:, 1:].max(0)
+    keep = mx > 1e-4
+    for i in np.flatnonzero(keep):
+        ch = CHARSET[i]
+        for other in (TO_DIGIT.get(ch), TO_LETTER.get(ch)):
+            if other:
+                keep[_IDX[other]] = True
+    ar = np.arange(NC)
+    keep[np.argmax(np.where(ar < 26, mx, -1))] = True
+    keep[np.argmax(np.where((ar >= 26) & (ar < 36), mx, -1))] = True
+    keep[[DASH, SPACE]] = True
+    return np.flatnonzero(keep)
+
+
+def decode_patterns(cp: np.ndarray) -> list[Reading]:
+    """Best reading within each pattern for charset probabilities `cp` (see charset_probs)."""
+    cp = _compress(cp)
+    active = _active_chars(cp)
+    masks_all, pred, final = _compiled()
+    masks = masks_all[:, :, active]
+    P, K, C = masks.shape
+    T = cp.shape[0]
+    neg = _NEG
+    lp = np.log(cp[:, 1 + active])  # (T, C)
+    lb = np.log(cp[:, 0])  # (T,)
+    pidx = np.arange(P)[:, None, None]
+    # Rows: 0 = start, k+1 = slot k, K+1 = dead. Eh[t, p, row, c] char states, Bh[t, p, row]
+    # blank states (blank after slot row-1).
+    Eh = np.full((T, P, K + 2, C), neg)
+    Bh = np.full((T, P, K + 2), neg)
+    Bh[0, :, 0] = lb[0]
+    startable = (pred == 0).any(2)  # (P, K)
+    Eh[0, :, 1 : K + 1] = np.where(startable[..., None] & masks, lp[0][None, None], neg)
+    for t in range(1, T):
+        E, B = Eh[t - 1], Bh[t - 1]
+        b1 = E.max(2)  # (P, K+2)
+        eq = E == b1[..., None]
+        b2 = np.where(eq, neg, E).max(2)
+        V = np.where(eq, b2[..., None], b1[..., None])  # best from row, excluding char c
+        vE = V[pidx, pred].max(2)  # (P, K, C)
+        vB = B[pidx, pred].max(2)  # (P, K)
+        best = np.maximum(np.maximum(E[:, 1 : K + 1], vE), vB[..., None])
+        Eh[t, :, 1 : K + 1] = np.where(masks, best + lp[t], neg)
+        Bh[t, :, : K + 1] = np.maximum(b1[:, : K + 1], B[:, : K + 1]) + lb[t]
+    out = []
+    for pi, pat in enumerate(PATTERNS):
+        r = _backtrace(Eh[:, pi], Bh[:, pi], pred[pi], final[pi], cp, active)
+        if r is not None:
+            chars, confs, logp = r
+            text = "".join(chars)
+            conf = [cf for ch, cf in zip(chars, confs, strict=True) if ch not in "- "]
+            out.append(Reading(canonical(text), pat.name, logp, conf))
+    return out
+
+
+def _backtrace(
+    Eh: np.ndarray,
+    Bh: np.ndarray,
+    pred: np.ndarray,
+    final: np.ndarray,
+    cp: np.ndarray,
+    active: np.ndarray,
+) -> tuple[list[str], list[float], float] | None:
+    T = Eh.shape[0]
+    K = pred.shape[0]
+    fin = final
+    endE = np.where(fin[1:, None], Eh[T - 1, 1 : K + 1], _NEG)
+    endB = np.where(fin, Bh[T - 1, : K + 1], _NEG)
+    je, ce = np.unravel_index(endE.argmax(), endE.shape)
+    kb = int(endB.argmax())
+    if max(endE[je, ce], endB[kb]) <= _NEG / 2:
+        return None
+    if endE[je, ce] >= endB[kb]:
+        state, row, c, logp = "E", int(je) + 1, int(ce), float(endE[je, ce])
+    else:
+        state, row, c, logp = "B", kb, 0, float(endB[kb])
+    seq: list[tuple[int, int, int]] = []
+    for t in range(T - 1, 0, -1):
+        E, B = Eh[t - 1], Bh[t - 1]
+        if state == "E":
+            seq.append((t, row, c))
+            srcs = [k for k in pred[row - 1] if k <= K]
+            stay = E[row, c]
+            kb_best = max(srcs, key=lambda k: B[k])
+            from_b = B[kb_best]
+            best_e, best_ke, best_ce = _NEG, -1, -1
+            for k in srcs:
+                rowv = E[k].copy()
+                rowv[c] = _NEG
+                cc = int(rowv.argmax())
+                if rowv[cc] > best_e:
+                    best_e, best_ke, best_ce = rowv[cc], k, cc
+            if stay >= from_b and stay >= best_e:
+                continue
+            if from_b >= best_e:
+                state, row = "B", kb_best
+            else:
+                row, c = best_ke, best_ce
+        else:
+            if row > 0 and E[row].max() > B[row]:
+                state, c = "E", int(E[row].argmax())
+    if state == "E":
+        seq.append((0, row, c))
+    seq.reverse()
+    chars: list[str] = []
+    confs: list[float] = []
+    last = None
+    for t, row, c in seq:
+        ci = int(active[c])
+        if (row, c) != last:
+            chars.append(CHARSET[ci])
+            confs.append(float(cp[t, 1 + ci]))
+        else:
+            confs[-1] = max(confs[-1], float(cp[t, 1 + ci]))
+        last = (row, c)
+    return chars, confs, logp

@@ -1,0 +1,383 @@
+"""Product-code recognition on a tag crop: crop in, ranked code candidates out.
+
+    from pixelsmith.apps.tags.recognize import recognize
+    r = recognize(crop_rgb)           # uses the registry's "ocr" model (PP-OCRv4 on onnxruntime)
+    r.code, r.confidence, r.alternatives
+
+How it works (adaptive; it stops as soon as a confident, pattern-fitting reading is found):
+
+1. *Whole crop*: the crop is padded with its border colour (tight crops lose edge strokes
+   otherwise) and read as one line by the recognizer, whose CTC probabilities are folded onto
+   the code charset and decoded both freely and within each brand pattern (`codes`).
+2. *Lines*: otherwise the text detector finds the lines in the padded, rescaled crop; each line
+   is rectified from its rotated box (this deskews tilted text) and read; lines that look like
+   sizes, "MADE IN …" or barcode numbers lose to the one that looks like a product code.
+3. *Variants*: if still unsure, the best line is re-read as CLAHE grey, inverted, sharpened and
+   slightly rotated versions in one batched call, and all readings vote.
+
+Every reading scores ``log p(path) − log p(best free path) + bonus(pattern)``; a pattern is a
+bonus, not a filter, so a code that fits no brand pattern is still returned.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from . import codes as C
+
+# Log-prior bonus (nats) for a reading that fits a brand pattern, relative to a free reading.
+PATTERN_BONUS = 4.0
+# Readings that are not product codes: sizes, origin, barcode-like numbers.
+_NOT_CODE = re.compile(
+    r"^(MADEIN\w*|SIZE\w*|US\d.*|UK\d.*|EUR\d.*|CM\d.*|JP\d.*|USM\d.*|\d{11,14})$"
+)
+_STOP_CONF = 0.90  # early stop: best reading's confidence at least this and pattern-fitting
+MAX_ALTERNATIVES = 5
+
+
+@dataclass
+class Recognition:
+    code: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    stage: str = ""  # which stage decided: whole | lines | variants
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "confidence": round(self.confidence, 4),
+            "alternatives": [[c, round(s, 4)] for c, s in self.alternatives],
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "stage": self.stage,
+        }
+
+
+# ---- image helpers ------------------------------------------------------------------------------
+
+
+def _as_rgb(img: np.ndarray) -> np.ndarray:
+    a = np.asarray(img)
+    if a.dtype != np.uint8:
+        a = np.clip(a, 0, 255).astype(np.uint8)
+    if a.ndim == 2:
+        a = np.stack([a] * 3, axis=-1)
+    elif a.shape[2] == 4:
+        a = a[:, :, :3]
+    return np.ascontiguousarray(a)
+
+
+def border_colour(img: np.ndarray) -> tuple[int, int, int]:
+    edge = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    return tuple(int(v) for v in np.median(edge, axis=0))
+
+
+def pad(img: np.ndarray, px: int) -> np.ndarray:
+    """Pad with the border colour (a tight crop keeps its edge strokes readable)."""
+    return cv2.copyMakeBorder(
+        img, px, px, px, px, cv2.BORDER_CONSTANT, value=border_colour(img)
+    )
+
+
+def _scale_to(img: np.ndarray, h: int) -> np.ndarray:
+    s = h / img.shape[0]
+    if abs(s - 1) < 0.05:
+        return img
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+    return cv2.resize(img, (max(1, round(img.shape[1] * s)), h), interpolation=interp)
+
+
+def _clahe(img: np.ndarray) -> np.ndarray:
+    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    g = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(2, 8)).apply(g)
+    return cv2.cvtColor(g, cv2.COLOR_GRAY2RGB)
+
+
+def _sharpen(img: np.ndarray) -> np.ndarray:
+    blur = cv2.GaussianBlur(img, (0, 0), 1.5)
+    return cv2.addWeighted(img, 1.8, blur, -0.8, 0)
+
+
+def _rotate(img: np.ndarray, deg: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def text_mask(img: np.ndarray) -> np.ndarray:
+    """Binary text mask (text = 1) by Otsu, polarity chosen so the border is background."""
+    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    g = cv2.GaussianBlur(g, (3, 3), 0)
+    _t, m = cv2.threshold(g, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    edge = np.concatenate([m[0], m[-1], m[:, 0], m[:, -1]])
+    if edge.mean() > 0.5:
+        m = 1 - m
+    return m
+
+
+def estimate_skew(img: np.ndarray, max_deg: float = 32.0) -> float:
+    """Text angle in degrees (counter-clockwise positive, as cv2.getRotationMatrix2D): the
+    rotation that makes the row profile of the text mask the sharpest."""
+    h, w = img.shape[:2]
+    s = 64 / max(h, w) if max(h, w) > 64 else 1.0
+    small = cv2.resize(img, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA)
+    m = text_mask(small).astype(np.float32)
+    if m.mean() < 0.02:
+        return 0.0
+    hh, ww = m.shape
+    side = int(math.hypot(hh, ww)) + 2
+    canvas = np.zeros((side, side), np.float32)
+    y0, x0 = (side - hh) // 2, (side - ww) // 2
+    canvas[y0 : y0 + hh, x0 : x0 + ww] = m
+    best, best_a = -1.0, 0.0
+    for a in np.arange(-max_deg, max_deg + 0.1, 2.0):
+        r = cv2.warpAffine(canvas, cv2.getRotationMatrix2D((side / 2, side / 2), float(a), 1.0), (side, side))
+        prof = r.sum(1)
+        v = float((prof**2).sum())
+        if v > best:
+            best, best_a = v, float(a)
+    return -best_a
+
+
+def deskew(img: np.ndarray, deg: float) -> np.ndarray:
+    """Rotate by `deg` (see estimate_skew) with the canvas grown to keep the corners, filled
+    with the border colour."""
+    if abs(deg) < 1.5:
+        return img
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -deg, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * sin + w * cos) + 2, int(h * cos + w * sin) + 2
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(
+        img, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border_colour(img),
+    )
+
+
+def _warp_quad(img: np.ndarray, quad: np.ndarray, grow: float = 0.12) -> np.ndarray:
+    """Rectify a rotated text box (grown a little, as the recognizer likes some margin)."""
+    q = quad.astype(np.float32)
+    w = max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[2] - q[3]))
+    h = max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))
+    if h > w * 1.5:  # vertical box: the text runs along the long side
+        q = np.roll(q, -1, axis=0)
+        w, h = h, w
+    c = q.mean(0)
+    ux = (q[1] - q[0]) / max(np.linalg.norm(q[1] - q[0]), 1e-6)
+    uy = (q[3] - q[0]) / max(np.linalg.norm(q[3] - q[0]), 1e-6)
+    gw, gh = w * (1 + grow * 0.5), h * (1 + grow * 2)
+    src = np.array(
+        [
+            c - ux * gw / 2 - uy * gh / 2,
+            c + ux * gw / 2 - uy * gh / 2,
+            c + ux * gw / 2 + uy * gh / 2,
+            c - ux * gw / 2 + uy * gh / 2,
+        ],
+        np.float32,
+    )
+    W, H = max(8, int(round(gw))), max(8, int(round(gh)))
+    dst = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(img, m, (W, H), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+# ---- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Hyp:
+    source: str
+    cands: list[tuple[str, float]]  # (code, posterior within this reading), best first
+    quality: float  # how clean the reading is (0..1)
+    weight: float = 1.0
+
+    @property
+    def best(self) -> tuple[str, float]:
+        return self.cands[0] if self.cands else ("", 0.0)
+
+
+def _plausibility(code: str) -> float:
+    n = C.normalize(code)
+    if not n:
+        return 0.0
+    if _NOT_CODE.match(n):
+        return 0.05
+    if len(n) < 4:
+        return 0.1
+    if len(n) > 14:
+        return 0.3
+    if n.isalpha() and C.family(n) == "generic":
+        return 0.4  # words (brand names, "VIETNAM") are rarely product codes
+    return 1.0
+
+
+def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.0) -> _Hyp:
+    cp = C.charset_probs(probs, classes)
+    g = C.greedy(cp)
+    readings = [g] + (C.decode_patterns(cp) if len(cp) >= 4 else [])
+    scores: dict[str, tuple[str, float]] = {}
+    for r in readings:
+        if not C.normalize(r.code):
+            continue
+        s = r.logp - g.logp + (PATTERN_BONUS if r.pattern != "generic" else 0.0)
+        s += math.log(max(_plausibility(r.code), 1e-3))
+        k = C.normalize(r.code)
+        if k not in scores or scores[k][1] < s:
+            scores[k] = (r.code, s)
+    if not scores:
+        return _Hyp(source, [], 0.0, weight)
+    items = sorted(scores.values(), key=lambda x: -x[1])
+    top = items[0][1]
+    z = sum(math.exp(s - top) for _c, s in items)
+    cands = [(c, math.exp(s - top) / z) for c, s in items]
+    quality = g.confidence * _plausibility(items[0][0])
+    return _Hyp(source, cands, quality, weight)
+
+
+def _vote(hyps: list[_Hyp]) -> list[tuple[str, float]]:
+    """Combine readings: each adds quality × posterior to its codes; best reading counts most."""
+    agg: dict[str, list[Any]] = {}
+    for h in hyps:
+        for code, post in h.cands[:4]:
+            k = C.normalize(code)
+            e = h.weight * h.quality * post
+            if k not in agg:
+                agg[k] = [code, 0.0, 0.0]
+            agg[k][1] += e
+            agg[k][2] = max(agg[k][2], e)
+    total = sum(h.weight * h.quality for h in hyps) or 1.0
+    ranked = []
+    for _k, (code, s, mx) in agg.items():
+        share = s / total  # agreement between readings
+        score = 0.5 * mx + 0.5 * share
+        ranked.append((code, score))
+    ranked.sort(key=lambda x: -x[1])
+    return ranked
+
+
+def _fits_pattern(code: str) -> bool:
+    return C.family(code) != "generic"
+
+
+# ---- the pipeline -------------------------------------------------------------------------------
+
+
+def _get_ocr(ocr: Any) -> Any:
+    if ocr is not None:
+        return ocr
+    from pixelsmith.core.models import registry
+
+    return registry.get("ocr")
+
+
+def recognize(crop_rgb: np.ndarray, *, ocr: Any = None, max_stage: int = 3) -> Recognition:
+    """Ranked product-code candidates for a crop around a code (RGB uint8)."""
+    t0 = time.perf_counter()
+    model = _get_ocr(ocr)
+    classes = model.charset
+    timings: dict[str, float] = {}
+    img = _as_rgb(crop_rgb)
+    if img.shape[0] < 4 or img.shape[1] < 4:
+        return Recognition("", 0.0, [], {"total_ms": 0.0}, "empty")
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + (now - since) * 1000
+        return now
+
+    hyps: list[_Hyp] = []
+
+    # Stage 1: the whole crop as one line (most crops are a single tight line).
+    t = time.perf_counter()
+    skew = estimate_skew(img)
+    straight = deskew(img, skew)
+    h, w = straight.shape[:2]
+    one_line = w / h >= 2.2
+    line = _scale_to(pad(straight, max(2, round(h * 0.12))), 48)
+    t = lap("deskew_ms", t)
+    if one_line:
+        [p] = model.rec_probs([line])
+        hyps.append(_read(p, classes, "whole"))
+        t = lap("whole_ms", t)
+        ranked = _vote(hyps)
+        if _confident(ranked, hyps) or max_stage <= 1:
+            return _result(ranked, timings, t0, "whole")
+
+    # Stage 2: detect lines, rectify, read each.
+    h, w = img.shape[:2]
+    big = pad(img, max(4, round(min(h, w) * 0.2)))
+    bh, bw = big.shape[:2]
+    s = min(640 / max(bh, bw), 1.0)
+    if min(bh, bw) * s < 48:
+        s = min(48 / min(bh, bw), 960 / max(bh, bw))
+    det_img = cv2.resize(big, (round(bw * s), round(bh * s)), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    quads = model.detect(det_img)
+    t = lap("detect_ms", t)
+    lines = []
+    for q in quads:
+        crop = _warp_quad(big, q / s)
+        if crop.shape[0] >= 6 and crop.shape[1] >= 6:
+            lines.append((crop, float(np.linalg.norm(q[0] - q[3])) / s))
+    line_hyps: list[_Hyp] = []
+    if lines:
+        max_h = max(lh for _c, lh in lines)
+        probs = model.rec_probs([_scale_to(c, 48) for c, _ in lines])
+        for (_crop, lh), p in zip(lines, probs, strict=True):
+            # Product codes are usually the most prominent line.
+            hyp = _read(p, classes, "line", weight=0.6 + 0.4 * (lh / max_h))
+            line_hyps.append(hyp)
+        hyps.extend(line_hyps)
+    if not one_line:  # the whole crop, too, as a fallback reading
+        [p] = model.rec_probs([line])
+        hyps.append(_read(p, classes, "whole", weight=0.7))
+    t = lap("lines_ms", t)
+    ranked = _vote(hyps)
+    if _confident(ranked, hyps) or max_stage <= 2:
+        return _result(ranked, timings, t0, "lines")
+
+    # Stage 3: variants of the best line (or the whole crop) in one batched call.
+    if line_hyps:
+        bi = max(range(len(line_hyps)), key=lambda i: line_hyps[i].weight * line_hyps[i].quality)
+        base = _scale_to(lines[bi][0], 48)
+    else:
+        base = line
+    variants = [
+        _clahe(base),
+        255 - base,
+        _sharpen(base),
+        _rotate(_scale_to(pad(base, 6), 48), 4),
+        _rotate(_scale_to(pad(base, 6), 48), -4),
+    ]
+    probs = model.rec_probs(variants)
+    for p in probs:
+        hyps.append(_read(p, classes, "variant", weight=0.8))
+    lap("variants_ms", t)
+    return _result(_vote(hyps), timings, t0, "variants")
+
+
+def _confident(ranked: list[tuple[str, float]], hyps: list[_Hyp]) -> bool:
+    if not ranked:
+        return False
+    code, score = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return score >= _STOP_CONF and _fits_pattern(code) and score - second > 0.5
+
+
+def _result(
+    ranked: list[tuple[str, float]], timings: dict[str, float], t0: float, stage: str
+) -> Recognition:
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    if not ranked:
+        return Recognition("", 0.0, [], timings, stage)
+    alts = [(C.canonical(c), round(float(min(max(s, 0.0), 1.0)), 4)) for c, s in ranked[:MAX_ALTERNATIVES]]
+    code, conf = alts[0]
+    return Recognition(code, conf, alts, timings, stage)

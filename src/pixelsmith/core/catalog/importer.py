@@ -1,0 +1,404 @@
+"""Catalog import from CSV or JSON, with a clear error per bad row.
+
+Columns (CSV header / JSON keys; names are case-insensitive, aliases in brackets):
+
+| column | required | meaning |
+| --- | --- | --- |
+| `code` [product_code, style_code, sku] | yes | product code as printed, e.g. `CW2288-111` |
+| `name` [title, product_name] | yes | product name |
+| `brand` | no | e.g. `Nike` |
+| `category` | no | e.g. `shoes`, `lamp`, `keyboard` |
+| `price` | no | amount as written, in `currency`: `139000`, `139,000`, `₩139,000`, `119.99` |
+| `currency` | no | ISO 4217 code, default `KRW` |
+| `image_url` [image] | no | `http(s)://…` or a site path `/static/…` |
+| `shop_url` [link, url] | no | `http(s)://…` |
+| `mall` [mall_name] | no | seller name |
+| `tags` | no | CSV: separated by `|` or `;`; JSON: a list or such a string |
+| `colours` [colors] | no | hex colours `#rrggbb` / `#rgb`, separated like tags |
+
+CSV: UTF-8 (a BOM is fine; in Excel save as "CSV UTF-8") with a header row, comma-separated
+(or ; or tab, as the header row shows); row numbers in errors count like a spreadsheet
+(header = row 1, first product = row 2).
+JSON: a list of objects, or `{"products": [...]}`; row numbers count products from 1.
+
+Rows are imported with `source="import"`; importing the same code again updates that product.
+Good rows are imported even when other rows fail; every failure is listed with its row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pixelsmith.core.catalog.models import minor_digits, normalize_code
+from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.errors import ApiError
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_ROW_ERRORS = 200  # kept in the report; the count says how many there were in all
+REQUIRED = ("code", "name")
+ALIASES = {
+    "code": "code",
+    "product_code": "code",
+    "style_code": "code",
+    "sku": "code",
+    "name": "name",
+    "title": "name",
+    "product_name": "name",
+    "brand": "brand",
+    "category": "category",
+    "price": "price",
+    "currency": "currency",
+    "image_url": "image_url",
+    "image": "image_url",
+    "shop_url": "shop_url",
+    "link": "shop_url",
+    "url": "shop_url",
+    "mall": "mall",
+    "mall_name": "mall",
+    "tags": "tags",
+    "colours": "colours",
+    "colors": "colours",
+}
+_LIMITS = {"brand": 80, "name": 200, "category": 60, "mall": 120, "code": 64}
+_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PRICE_JUNK = re.compile(r"[\s,₩$€£¥]|KRW|USD|EUR|GBP|JPY|원", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"[|;]")
+
+
+class ImportFileError(ApiError):
+    """The file as a whole cannot be imported (type, encoding, structure)."""
+
+    status_code = 422
+    code = "invalid_import_file"
+
+
+class RowError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0  # product rows read from the file
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {"row", "message"}
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rows": self.rows,
+            "errors": self.errors,
+            "error_count": self.error_count,
+        }
+
+
+def import_file(path: str | Path, catalog: CatalogService) -> ImportReport:
+    """Import a .csv or .json file into the catalog."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"{path} is not a file.", code="import_file_not_found")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise _too_large()
+    return import_bytes(path.read_bytes(), path.name, catalog)
+
+
+def import_bytes(data: bytes, filename: str, catalog: CatalogService) -> ImportReport:
+    """Import file content; `filename` picks the format (.csv / .json), else it is sniffed."""
+    rows, report = parse_bytes(data, filename)
+    if rows:
+        counts = catalog.upsert_many(rows, source="import")
+        report.created, report.updated, report.unchanged = counts
+    return report
+
+
+def parse_bytes(data: bytes, filename: str = "") -> tuple[list[dict[str, Any]], ImportReport]:
+    """Validated rows and a report holding the row errors. Pure: touches no database."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise _too_large()
+    if not data.strip():
+        raise ImportFileError("The file is empty.", code="import_empty")
+    text = _decode(data)
+    kind = _kind(filename, text)
+    records = _read_json(text) if kind == "json" else _read_csv(text)
+    if not records:
+        raise ImportFileError("The file holds no products, only a header.", code="import_empty")
+    report = ImportReport(rows=len(records))
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, record in records:
+        try:
+            if "__error__" in record:
+                raise RowError(record["__error__"])
+            row = validate_row(record)
+            norm = normalize_code(row["code"])
+            if norm in seen:
+                raise RowError(f"code {row['code']!r} repeats row {seen[norm]}")
+            seen[norm] = number
+            rows.append(row)
+        except RowError as exc:
+            report.error_count += 1
+            if len(report.errors) < MAX_ROW_ERRORS:
+                report.errors.append({"row": number, "message": str(exc)})
+    return rows, report
+
+
+def validate_row(record: dict[str, Any]) -> dict[str, Any]:
+    """One product from a record whose keys are canonical column names; raises RowError."""
+    row: dict[str, Any] = {}
+    for key in ("code", "name", "brand", "category", "mall"):
+        value = record.get(key)
+        if value is None:
+            value = ""
+        if not isinstance(value, str | int):
+            raise RowError(f"{key} must be text, not {type(value).__name__}")
+        value = " ".join(str(value).split())
+        if key in REQUIRED and not value:
+            raise RowError(f"{key} is empty")
+        if len(value) > _LIMITS[key]:
+            raise RowError(f"{key} is longer than {_LIMITS[key]} characters")
+        row[key] = value
+    if not normalize_code(row["code"]):
+        raise RowError(f"code {row['code']!r} has no letters or digits")
+    currency = str(record.get("currency") or "KRW").strip().upper()
+    if not _CURRENCY.match(currency):
+        raise RowError(f"currency {currency!r} is not a 3-letter ISO code such as KRW or USD")
+    row["currency"] = currency
+    row["price"] = _price(record.get("price"), currency)
+    row["image_url"] = _url(record.get("image_url"), "image_url", allow_path=True)
+    row["shop_url"] = _url(record.get("shop_url"), "shop_url", allow_path=False)
+    row["tags"] = _tags(record.get("tags"))
+    row["colours"] = _colours(record.get("colours"))
+    return row
+
+
+# -- file level -----------------------------------------------------------------------------
+
+
+def _too_large() -> ImportFileError:
+    return ImportFileError(
+        f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into parts.",
+        code="import_too_large",
+        status_code=413,
+    )
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(
+            "This is a binary file, not CSV or JSON text. Export the catalog as CSV (UTF-8) "
+            "or JSON.",
+            code="import_unsupported_type",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (bad byte at position {exc.start}). Save it as UTF-8: "
+            'in Excel choose "CSV UTF-8 (Comma delimited)".',
+            code="import_bad_encoding",
+        ) from None
+
+
+def _kind(filename: str, text: str) -> str:
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if suffix:
+        raise ImportFileError(
+            f"Unsupported file type {suffix!r}: import a .csv or .json file.",
+            code="import_unsupported_type",
+        )
+    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
+
+
+def _canonical(header: str) -> str | None:
+    key = re.sub(r"[\s\-]+", "_", str(header).strip().lower())
+    return ALIASES.get(key)
+
+
+def _missing_columns(columns: set[str], found: list[str]) -> ImportFileError:
+    missing = [c for c in REQUIRED if c not in columns]
+    return ImportFileError(
+        f"Missing required column(s): {', '.join(missing)}. Found: "
+        f"{', '.join(found) or 'none'}. Required: code, name; optional: brand, category, "
+        "price, currency, image_url, shop_url, mall, tags, colours.",
+        code="import_missing_columns",
+        details={"missing": missing, "found": found},
+    )
+
+
+def _read_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # "," unless the header says so
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise ImportFileError("The CSV file has no header row.", code="import_missing_columns")
+        mapping = {i: _canonical(h) for i, h in enumerate(header)}
+        columns = {c for c in mapping.values() if c}
+        if not set(REQUIRED) <= columns:
+            raise _missing_columns(columns, [h.strip() for h in header])
+        records: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue  # blank line
+            if len(records) >= MAX_ROWS:
+                raise _too_many_rows()
+            record: dict[str, Any] = {}
+            for i, value in enumerate(values):
+                key = mapping.get(i)
+                if key:
+                    record[key] = value
+            records.append((number, record))
+        return records
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"The CSV file cannot be read: {exc}.", code="import_bad_csv"
+        ) from None
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        f"The file has more than {MAX_ROWS} products; split it into parts.",
+        code="import_too_large",
+        status_code=413,
+    )
+
+
+def _read_json(text: str) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise ImportFileError(
+            f"The file is not valid JSON{where}: {getattr(exc, 'msg', exc)}.",
+            code="import_bad_json",
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("products"), list):
+        data = data["products"]
+    if not isinstance(data, list):
+        raise ImportFileError(
+            'JSON must be a list of product objects, or {"products": [...]}.',
+            code="import_bad_json",
+        )
+    if len(data) > MAX_ROWS:
+        raise _too_many_rows()
+    records: list[tuple[int, dict[str, Any]]] = []
+    columns: set[str] = set()
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            records.append((number, {"__error__": f"expected an object, got {_jtype(item)}"}))
+            continue
+        record = {}
+        for key, value in item.items():
+            canonical = _canonical(key)
+            if canonical:
+                record[canonical] = value
+                columns.add(canonical)
+        records.append((number, record))
+    if records and not set(REQUIRED) <= columns:
+        found = sorted({str(k) for item in data[:50] if isinstance(item, dict) for k in item})
+        raise _missing_columns(columns, found)
+    return records
+
+
+def _jtype(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+
+
+# -- field level ----------------------------------------------------------------------------
+
+
+def _price(value: Any, currency: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(f"price must be a number, not {_jtype(value)}")
+    text = _PRICE_JUNK.sub("", str(value))
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise RowError(f"price {value!r} is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise RowError(f"price {value!r} must be zero or more")
+    digits = minor_digits(currency)
+    minor = amount * 10**digits
+    if minor != minor.to_integral_value():
+        raise RowError(f"price {value!r} has more than {digits} decimal place(s) for {currency}")
+    if minor > 10**12:
+        raise RowError(f"price {value!r} is too large")
+    return int(minor)
+
+
+def _url(value: Any, name: str, *, allow_path: bool) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise RowError(f"{name} must be text")
+    value = value.strip()
+    if len(value) > 1000:
+        raise RowError(f"{name} is longer than 1000 characters")
+    if re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        return value
+    if allow_path and value.startswith("/") and not value.startswith("//"):
+        return value
+    allowed = "http(s):// URL or a /path" if allow_path else "http(s):// URL"
+    raise RowError(f"{name} {value[:60]!r} is not an {allowed}")
+
+
+def _split(value: Any, name: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        parts = _LIST_SPLIT.split(value) if _LIST_SPLIT.search(value) else value.split(",")
+    elif isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise RowError(f"{name} must be a list of text")
+        parts = value
+    else:
+        raise RowError(f"{name} must be a list or text separated by | or ;")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _tags(value: Any) -> list[str]:
+    tags = list(dict.fromkeys(t.lower() for t in _split(value, "tags")))
+    if len(tags) > 30:
+        raise RowError("tags: at most 30")
+    if any(len(t) > 40 for t in tags):
+        raise RowError("tags: each at most 40 characters")
+    return tags
+
+
+def _colours(value: Any) -> list[str]:
+    colours = []
+    for c in _split(value, "colours"):
+        m = _HEX.match(c)
+        if not m:
+            raise RowError(f"colour {c!r} is not a hex colour like #1a2b3c")
+        h = m.group(1).lower()
+        colours.append("#" + (h if len(h) == 6 else "".join(ch * 2 for ch in h)))
+    if len(colours) > 12:
+        raise RowError("colours: at most 12")
+    return colours

@@ -1,0 +1,214 @@
+"""REST API of the catalog: /api/v1/products."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from pixelsmith.core.catalog.importer import MAX_IMPORT_BYTES, ImportFileError, import_bytes
+from pixelsmith.core.catalog.lookup import lookup_product
+from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
+from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.errors import ApiError, PayloadTooLarge
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+
+# -- dependencies -------------------------------------------------------------------------
+# Services may carry `catalog` and `shopping`; without them the catalog is built on the
+# services' database and the provider from its settings (once per app).
+
+
+def get_catalog(request: Request) -> CatalogService:
+    services = request.app.state.services
+    catalog = getattr(services, "catalog", None)
+    return catalog if catalog is not None else CatalogService(services.db)
+
+
+def get_shopping_provider(request: Request) -> ShoppingProvider | None:
+    services = request.app.state.services
+    if hasattr(services, "shopping"):
+        return services.shopping
+    state = request.app.state
+    if not hasattr(state, "shopping_provider"):
+        state.shopping_provider = create_provider(services.settings)
+    return state.shopping_provider
+
+
+# -- models ---------------------------------------------------------------------------------
+
+
+class ProductOut(BaseModel):
+    id: int
+    brand: str
+    code: str = Field(examples=["CW2288-111"])
+    code_norm: str = Field(examples=["CW2288111"])
+    name: str
+    category: str
+    price: int | None = Field(description="In the currency's minor unit (KRW: won)")
+    currency: str = Field(examples=["KRW"])
+    price_text: str | None = Field(examples=["₩139,000"])
+    image_url: str
+    shop_url: str
+    mall: str
+    external_id: str
+    tags: list[str]
+    colours: list[str]
+    source: Literal["import", "naver", "demo"]
+    is_demo: bool
+    demo_notice: str | None
+    created_at: str | None
+    updated_at: str | None
+    match: Literal["exact", "prefix", "close", "search"] | None = Field(
+        None, description="For code look-ups: how the code matched"
+    )
+
+
+class ProviderErrorOut(BaseModel):
+    code: str
+    message: str
+
+
+class OfferOut(BaseModel):
+    title: str
+    link: str
+    image: str
+    lprice: int | None
+    hprice: int | None
+    mall_name: str
+    product_id: str
+    brand: str
+    maker: str
+    categories: list[str]
+
+
+class ProductsOut(BaseModel):
+    items: list[ProductOut]
+    limit: int
+    code: str | None = Field(None, description="The code looked up (code=)")
+    code_norm: str | None = None
+    q: str | None = Field(None, description="The search text (q=)")
+    source: Literal["local", "naver", "none"] = Field(description="Where items[0] came from")
+    provider: str | None = None
+    provider_enabled: bool
+    message: str | None = Field(None, description="For the user, e.g. 'Online lookup is off…'")
+    provider_error: ProviderErrorOut | None = None
+    offers: list[OfferOut] = Field(default_factory=list)
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    message: str
+
+
+class ImportOut(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rows: int
+    errors: list[RowErrorOut]
+    error_count: int
+
+
+# -- routes ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/products",
+    response_model=ProductsOut,
+    summary="Look up a product by code (local catalog, then Naver Shopping) or search by text",
+    responses={422: {"description": "Neither or both of code and q, or an empty code"}},
+)
+def products(
+    code: str | None = Query(None, max_length=64, description="Product code, e.g. CW2288-111"),
+    q: str | None = Query(None, max_length=200, description="Words in name, brand, tags"),
+    limit: int = Query(20, ge=1, le=100),
+    catalog: CatalogService = Depends(get_catalog),
+    provider: ShoppingProvider | None = Depends(get_shopping_provider),
+) -> dict:
+    code = code.strip() if code else None
+    q = q.strip() if q else None
+    enabled = bool(provider is not None and provider.enabled)
+    if code and q:
+        raise ApiError(
+            "Give either code= (look up a product code) or q= (search), not both.",
+            code="invalid_request",
+            status_code=422,
+        )
+    if code:
+        return _lookup(code, limit, catalog, provider)
+    if q:
+        items = catalog.search(q, limit=limit)
+        return {
+            "items": items,
+            "limit": limit,
+            "q": q,
+            "source": "local" if items else "none",
+            "provider": provider.name if provider is not None else None,
+            "provider_enabled": enabled,
+        }
+    raise ApiError(
+        "Give code= to look up a product code (e.g. ?code=CW2288-111) or q= to search by name, "
+        "brand or tag (e.g. ?q=air force).",
+        code="invalid_request",
+        status_code=422,
+    )
+
+
+def _lookup(
+    code: str, limit: int, catalog: CatalogService, provider: ShoppingProvider | None
+) -> dict:
+    result = lookup_product(code, catalog=catalog, provider=provider, limit=limit).to_dict()
+    result["items"] = result.pop("products")
+    result["limit"] = limit
+    return result
+
+
+@router.get(
+    "/products/{product_id}",
+    response_model=ProductOut,
+    summary="One product",
+    responses={404: {"description": "No such product"}},
+)
+def product(
+    product_id: int = Path(..., ge=1, le=2**31 - 1),
+    catalog: CatalogService = Depends(get_catalog),
+) -> dict:
+    return catalog.get(product_id)
+
+
+@router.post(
+    "/products/import",
+    response_model=ImportOut,
+    summary="Import products from a CSV or JSON file (columns: see the catalog docs)",
+    responses={
+        413: {"description": "File too large"},
+        422: {"description": "Not CSV/JSON, not UTF-8, missing columns, or no valid row"},
+    },
+)
+async def import_products(
+    file: UploadFile = File(..., description="A .csv (UTF-8) or .json file"),
+    catalog: CatalogService = Depends(get_catalog),
+) -> dict:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(1024 * 1024):
+        size += len(chunk)
+        if size > MAX_IMPORT_BYTES:
+            raise PayloadTooLarge(
+                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
+            )
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    report = await run_in_threadpool(import_bytes, data, file.filename or "", catalog)
+    if report.rows and report.error_count == report.rows:
+        raise ImportFileError(
+            f"No product could be imported: all {report.rows} row(s) have errors "
+            f"(first: row {report.errors[0]['row']}: {report.errors[0]['message']}).",
+            code="import_no_valid_rows",
+            details=report.to_dict(),
+        )
+    return report.to_dict()

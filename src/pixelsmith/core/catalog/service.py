@@ -1,0 +1,262 @@
+"""CatalogService: products in the database, found by code (exact, then close) or by text.
+
+Code look-ups stay index-only: an exact match is one probe of `code_norm`; close matches are
+prefix range scans on `code_norm` and on its reverse `code_norm_rev` (one edit leaves either the
+first or the last half of a code intact), checked with an exact edit distance afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from sqlalchemy import String, case, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pixelsmith.core.catalog.demo import demo_rows
+from pixelsmith.core.catalog.models import SOURCES, Product, normalize_code
+from pixelsmith.core.db import Database, utcnow
+from pixelsmith.core.errors import NotFound
+
+MIN_CLOSE_LEN = 4  # codes shorter than this only match exactly
+_CANDIDATES = 200  # rows read per index scan when looking for close matches
+_FIELDS = (
+    "brand",
+    "name",
+    "category",
+    "price",
+    "currency",
+    "image_url",
+    "shop_url",
+    "mall",
+    "external_id",
+    "tags",
+    "colours",
+)
+_MATCH_RANK = {"exact": 0, "prefix": 1, "close": 2}
+
+
+class UpsertCounts(NamedTuple):
+    created: int
+    updated: int
+    unchanged: int
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def _source_rank():
+    return case({s: i for i, s in enumerate(SOURCES)}, value=Product.source, else_=len(SOURCES))
+
+
+class CatalogService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, product_id: int) -> dict[str, Any]:
+        with self.db.session() as s:
+            product = s.get(Product, product_id)
+            if product is None:
+                raise NotFound(f"No product with id {product_id}.")
+            return product.to_dict()
+
+    def count(self, *, source: str | None = None) -> int:
+        stmt = select(func.count()).select_from(Product)
+        if source:
+            stmt = stmt.where(Product.source == source)
+        with self.db.session() as s:
+            return int(s.scalar(stmt) or 0)
+
+    def find_by_code(self, code: str, *, limit: int = 10) -> list[dict[str, Any]]:
+        """Products for a printed code, best first, each with `match`:
+
+        - "exact": same normalised code (case, spaces and dashes ignored);
+        - "prefix": one code starts with the other (a style code without its colour code, say);
+        - "close": one edit apart (one misread, missing or extra character).
+
+        Within a kind, imported rows come before Naver rows before demo rows.
+        """
+        norm = normalize_code(code)
+        if not norm:
+            return []
+        n = len(norm)
+        found: dict[int, tuple[str, Product]] = {}
+
+        def add(products: Iterable[Product], match: str) -> None:
+            for p in products:
+                if p.id not in found or _MATCH_RANK[match] < _MATCH_RANK[found[p.id][0]]:
+                    found[p.id] = (match, p)
+
+        with self.db.session() as s:
+            add(s.scalars(select(Product).where(Product.code_norm == norm)), "exact")
+            if n >= MIN_CLOSE_LEN:
+                # catalog codes that extend the query, and catalog codes the query extends
+                add(self._prefixed(s, Product.code_norm, norm), "prefix")
+                shorter = [norm[:k] for k in range(MIN_CLOSE_LEN, n)]
+                if shorter:
+                    add(s.scalars(select(Product).where(Product.code_norm.in_(shorter))), "prefix")
+                half = n // 2
+                candidates = [
+                    *self._prefixed(s, Product.code_norm, norm[:half]),
+                    *self._prefixed(s, Product.code_norm_rev, norm[::-1][: n - half]),
+                ]
+                add((p for p in candidates if within_one_edit(norm, p.code_norm)), "close")
+            ranked = sorted(
+                found.values(),
+                key=lambda mp: (
+                    _MATCH_RANK[mp[0]],
+                    SOURCES.index(mp[1].source) if mp[1].source in SOURCES else len(SOURCES),
+                    abs(len(mp[1].code_norm) - n),
+                    mp[1].code_norm,
+                    mp[1].id,
+                ),
+            )
+            return [{**p.to_dict(), "match": match} for match, p in ranked[:limit]]
+
+    @staticmethod
+    def _prefixed(s: Session, column, prefix: str) -> list[Product]:  # noqa: ANN001
+        """Rows whose `column` starts with `prefix` (A–Z0–9 only), by an index range scan."""
+        if not prefix:
+            return []
+        if s.get_bind().dialect.name == "sqlite":
+            cond = column.op("GLOB")(prefix + "*")  # case-sensitive: SQLite uses the index
+        else:
+            cond = column.like(prefix + "%")  # text_pattern_ops index on PostgreSQL
+        return list(s.scalars(select(Product).where(cond).limit(_CANDIDATES)))
+
+    def search(self, query: str = "", limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+        """Products whose name, brand, category, code or tags contain every word of `query`
+        (case-insensitive); all products when `query` is empty. Imported rows first."""
+        stmt = select(Product)
+        for token in query.split()[:10]:
+            conds = [
+                Product.name.icontains(token, autoescape=True),
+                Product.brand.icontains(token, autoescape=True),
+                Product.category.icontains(token, autoescape=True),
+                cast(Product.tags, String).icontains(token, autoescape=True),
+            ]
+            if norm := normalize_code(token):
+                conds.append(Product.code_norm.contains(norm, autoescape=True))
+            stmt = stmt.where(or_(*conds))
+        stmt = stmt.order_by(_source_rank(), Product.brand, Product.name, Product.id)
+        with self.db.session() as s:
+            return [p.to_dict() for p in s.scalars(stmt.limit(limit).offset(offset))]
+
+    # -- writing ------------------------------------------------------------------------
+
+    def upsert_many(
+        self, rows: Iterable[dict[str, Any]], *, source: str = "import"
+    ) -> UpsertCounts:
+        """Create or update products keyed by (normalised code, source), in one transaction.
+
+        Rows are validated dicts (see importer.validate_row): `code` and `name` required;
+        brand, category, price (int, minor units), currency, image_url, shop_url, mall,
+        external_id, tags and colours optional.
+        """
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+        rows = list(rows)
+        created = updated = unchanged = 0
+        with self.db.session() as s:
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                norms = {normalize_code(r["code"]) for r in chunk}
+                existing = {
+                    p.code_norm: p
+                    for p in s.scalars(
+                        select(Product).where(
+                            Product.source == source, Product.code_norm.in_(norms)
+                        )
+                    )
+                }
+                for row in chunk:
+                    norm = normalize_code(row["code"])
+                    if not norm:
+                        raise ValueError(f"product code {row['code']!r} has no letters or digits")
+                    product = existing.get(norm)
+                    if product is None:
+                        product = Product(source=source, is_demo=source == "demo", tags=[])
+                        product.colours = []
+                        product.set_code(row["code"])
+                        _assign(product, row)
+                        product.created_at = product.updated_at = utcnow()
+                        s.add(product)
+                        existing[norm] = product
+                        created += 1
+                    elif _assign(product, row, code=row["code"]):
+                        product.updated_at = utcnow()
+                        updated += 1
+                    else:
+                        unchanged += 1
+                s.flush()
+        return UpsertCounts(created, updated, unchanged)
+
+    def upsert(self, row: dict[str, Any], *, source: str) -> dict[str, Any]:
+        """Create or update one product; returns it. Safe against a concurrent insert."""
+        try:
+            self.upsert_many([row], source=source)
+        except IntegrityError:  # another thread inserted the same code first: update it
+            self.upsert_many([row], source=source)
+        norm = normalize_code(row["code"])
+        with self.db.session() as s:
+            product = s.scalars(
+                select(Product).where(Product.code_norm == norm, Product.source == source)
+            ).one()
+            return product.to_dict()
+
+    def ensure_demo(self) -> int:
+        """Create the demo catalog if the product table is empty; returns rows created.
+
+        Runs once: any product (demo or the user's own) means the catalog is set up.
+        """
+        if self.count():
+            return 0
+        try:
+            return self.upsert_many(demo_rows(), source="demo").created
+        except IntegrityError:  # another process created it at the same moment
+            return 0
+
+    def delete_demo(self) -> int:
+        """Remove the demo rows (after importing a real catalog); returns rows removed."""
+        with self.db.session() as s:
+            rows = list(s.scalars(select(Product).where(Product.is_demo.is_(True))))
+            for p in rows:
+                s.delete(p)
+            return len(rows)
+
+
+def _assign(product: Product, row: dict[str, Any], *, code: str | None = None) -> bool:
+    """Copy row fields onto product; True when anything changed."""
+    changed = False
+    if code is not None and code.strip() != product.code:
+        product.set_code(code)
+        changed = True
+    for field in _FIELDS:
+        if field not in row:
+            continue
+        value = row[field]
+        if field in ("tags", "colours"):
+            value = list(value or [])
+        elif value is None and field != "price":
+            value = "KRW" if field == "currency" else ""
+        if getattr(product, field) != value:
+            setattr(product, field, value)
+            changed = True
+    return changed
