@@ -38,6 +38,8 @@ PATTERN_BONUS = 4.0
 _NOT_CODE = re.compile(
     r"^(MADEIN\w*|SIZE\w*|US\d.*|UK\d.*|EUR\d.*|CM\d.*|JP\d.*|USM\d.*|\d{11,14})$"
 )
+# Extra penalty (nats) for a free reading that a confusable swap would turn into a pattern.
+NEAR_PATTERN_PENALTY = 3.0
 _STOP_CONF = 0.90  # early stop: best reading's confidence at least this and pattern-fitting
 MAX_ALTERNATIVES = 5
 
@@ -163,6 +165,61 @@ def deskew(img: np.ndarray, deg: float) -> np.ndarray:
     )
 
 
+def _quad_height(q: np.ndarray) -> float:
+    return float(min(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])) + max(
+        np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])
+    )) / 2
+
+
+def merge_line_boxes(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Join boxes that are pieces of one line (a code with a wide gap, "343938  013")."""
+    boxes = [np.asarray(q, np.float32) for q in quads]
+    merged = True
+    while merged and len(boxes) > 1:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                ha, hb = _quad_height(a), _quad_height(b)
+                if not 0.6 < ha / max(hb, 1e-6) < 1.6:
+                    continue
+                ca, cb = a.mean(0), b.mean(0)
+                d = cb - ca
+                ux = a[1] - a[0]
+                ux = ux / max(np.linalg.norm(ux), 1e-6)
+                along, across = abs(float(d @ ux)), abs(float(d[0] * -ux[1] + d[1] * ux[0]))
+                wa = np.linalg.norm(a[1] - a[0])
+                wb = np.linalg.norm(b[1] - b[0])
+                gap = along - (wa + wb) / 2
+                if across < 0.35 * max(ha, hb) and gap < 2.0 * max(ha, hb):
+                    rect = cv2.minAreaRect(np.concatenate([a, b]))
+                    pts = cv2.boxPoints(rect).astype(np.float32)
+                    boxes[i] = _order_quad(pts)
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _order_quad(pts: np.ndarray) -> np.ndarray:
+    """Corners clockwise from top-left, for a box whose long side is the text direction."""
+    c = pts.mean(0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise in image coords, starting anywhere
+    # start at the corner for which the next edge is the long (text) side and runs rightwards
+    best = 0
+    best_score = -1e9
+    for k in range(4):
+        p0, p1 = pts[k], pts[(k + 1) % 4]
+        e = p1 - p0
+        score = np.linalg.norm(e) * (1 if e[0] > 0 else -1)
+        if score > best_score:
+            best_score, best = score, k
+    return np.roll(pts, -best, axis=0)
+
+
 def _warp_quad(img: np.ndarray, quad: np.ndarray, grow: float = 0.12) -> np.ndarray:
     """Rectify a rotated text box (grown a little, as the recognizer likes some margin)."""
     q = quad.astype(np.float32)
@@ -229,6 +286,9 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
         if not C.normalize(r.code):
             continue
         s = r.logp - g.logp + (PATTERN_BONUS if r.pattern != "generic" else 0.0)
+        if r.pattern == "generic" and C.repair(r.code, max_swaps=2):
+            # a confusable or two away from a brand pattern: the prior clearly prefers the fit
+            s -= NEAR_PATTERN_PENALTY
         s += math.log(max(_plausibility(r.code), 1e-3))
         k = C.normalize(r.code)
         if k not in scores or scores[k][1] < s:
@@ -323,18 +383,21 @@ def recognize(crop_rgb: np.ndarray, *, ocr: Any = None, max_stage: int = 3) -> R
     quads = model.detect(det_img)
     t = lap("detect_ms", t)
     lines = []
-    for q in quads:
+    centre = np.array([bw, bh], np.float32) * s / 2
+    diag = float(np.hypot(bw, bh) * s / 2)
+    for q in merge_line_boxes(quads):
         crop = _warp_quad(big, q / s)
         if crop.shape[0] >= 6 and crop.shape[1] >= 6:
-            lines.append((crop, float(np.linalg.norm(q[0] - q[3])) / s))
+            off = float(np.linalg.norm(q.mean(0) - centre)) / max(diag, 1.0)
+            lines.append((crop, float(_quad_height(q)) / s, off))
     line_hyps: list[_Hyp] = []
     if lines:
-        max_h = max(lh for _c, lh in lines)
-        probs = model.rec_probs([_scale_to(c, 48) for c, _ in lines])
-        for (_crop, lh), p in zip(lines, probs, strict=True):
-            # Product codes are usually the most prominent line.
-            hyp = _read(p, classes, "line", weight=0.6 + 0.4 * (lh / max_h))
-            line_hyps.append(hyp)
+        max_h = max(lh for _c, lh, _o in lines)
+        probs = model.rec_probs([_scale_to(c, 48) for c, _h, _o in lines])
+        for (_crop, lh, off), p in zip(lines, probs, strict=True):
+            # Product codes are usually the most prominent, most central line.
+            w_line = (lh / max_h) ** 1.5 * (1.0 - 0.5 * min(off, 1.0))
+            line_hyps.append(_read(p, classes, "line", weight=w_line))
         hyps.extend(line_hyps)
     if not one_line:  # the whole crop, too, as a fallback reading
         [p] = model.rec_probs([line])

@@ -345,7 +345,7 @@ def render_sample(
     gap = int(_RENDER_H * rng.uniform(0.35, 0.8))
     ch, cw = code_mask.shape
     widest = max([cw] + [m.shape[1] for _, m in neighbours])
-    pad = int(max(widest, ch * 4) * 0.9) + 40
+    pad = int(0.3 * widest + 3 * ch) + 16
     above = [m for p, m in neighbours if p == "above"]
     below = [m for p, m in neighbours if p == "below"]
     H = pad * 2 + ch + sum(m.shape[0] + gap for m in above + below)
@@ -373,8 +373,7 @@ def render_sample(
         [[cx0, cy0], [cx0 + cw, cy0], [cx0 + cw, cy0 + ch], [cx0, cy0 + ch]], np.float32
     )
 
-    bg, bg_kind = _background(rng, H, W, split, dark)
-    meta["background"] = bg_kind
+    # Colours first (they do not depend on geometry).
     if dark:
         text_col = rng.uniform(200, 255, 3)
     else:
@@ -382,16 +381,14 @@ def render_sample(
         if rng.random() < 0.2:  # coloured print
             text_col = rng.choice([[20, 40, 140], [150, 20, 20], [30, 90, 40]]).astype(float)
     low_contrast = rng.random() < 0.2
-    if low_contrast:
-        k = rng.uniform(0.3, 0.55)
-        text_col = bg.reshape(-1, 3).mean(0) * (1 - k) + text_col * k
     meta["low_contrast"] = bool(low_contrast)
     meta["dark"] = bool(dark)
-    img = bg * (1 - ink[..., None]) + text_col * ink[..., None]
 
     # Geometry: tilt + mild perspective, about the code's centre.
     r = rng.random()
-    tilt = rng.uniform(-4, 4) if r < 0.45 else rng.uniform(-15, 15) if r < 0.8 else rng.uniform(-30, 30)
+    tilt = (
+        rng.uniform(-4, 4) if r < 0.45 else rng.uniform(-15, 15) if r < 0.8 else rng.uniform(-30, 30)
+    )
     meta["tilt"] = round(float(tilt), 1)
     centre = corners.mean(0)
     rot = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), float(tilt), 1.0)
@@ -404,10 +401,10 @@ def render_sample(
         t = np.array([[1, 0, -centre[0]], [0, 1, -centre[1]], [0, 0, 1]])
         persp = np.linalg.inv(t) @ persp @ t
     M = rot3 @ persp
-    img = cv2.warpPerspective(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     pts = cv2.perspectiveTransform(corners[None], M)[0]
 
-    # Crop around the (transformed) code.
+    # Crop around the (transformed) code; normal and loose crops take in the neighbours that
+    # fall inside their margins.
     x0, y0 = pts.min(0)
     x1, y1 = pts.max(0)
     line_h = ch
@@ -422,12 +419,20 @@ def render_sample(
         mode = "loose"
         margins = rng.uniform(0.4, 1.6, 4) * line_h
     meta["crop"] = mode
-    # Loose and normal crops include the neighbours that lie within their margins.
     X0 = int(max(0, x0 - margins[0]))
     Y0 = int(max(0, y0 - margins[1]))
     X1 = int(min(W, x1 + margins[2]))
     Y1 = int(min(H, y1 + margins[3]))
-    crop = img[Y0:Y1, X0:X1]
+    cw_, ch_ = max(4, X1 - X0), max(4, Y1 - Y0)
+    # Warp only the ink inside the crop; the label texture is made at the crop's size.
+    shift = np.array([[1, 0, -X0], [0, 1, -Y0], [0, 0, 1]], np.float64)
+    ink_c = cv2.warpPerspective(ink, shift @ M, (cw_, ch_), flags=cv2.INTER_LINEAR)
+    bg, bg_kind = _background(rng, ch_, cw_, split, dark)
+    meta["background"] = bg_kind
+    if low_contrast:
+        k = rng.uniform(0.3, 0.55)
+        text_col = bg.reshape(-1, 3).mean(0) * (1 - k) + text_col * k
+    crop = bg * (1 - ink_c[..., None]) + text_col * ink_c[..., None]
 
     # Final scale: code cap height 14..60 px.
     r = rng.random()

@@ -17,6 +17,7 @@ const MAX_BYTES = 3 * 1024 * 1024;
 const QUALITIES = [0.9, 0.8, 0.7];
 const STATS_DAYS = 30;
 const LABEL_RE = /^[A-Z0-9][A-Z0-9 -]{0,39}$/;
+const NEW_TAB = { target: "_blank", rel: "noopener noreferrer" };
 
 // ---- messages ----------------------------------------------------------------------------------
 
@@ -43,11 +44,12 @@ function formatBytes(bytes) {
   return `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(bytes / 1048576)} MB`;
 }
 
-/** Price in minor units (as the catalog stores it) → "₩129,000" / "$119.99" in the page language. */
+/** A price in minor units (as the catalog stores it) → "₩129,000", "$119.99" (page language). */
 export function formatPrice(price, currency, fallback) {
   if (price === null || price === undefined || price === "" || !currency) return fallback || null;
   try {
-    const fmt = new Intl.NumberFormat(lang, { style: "currency", currency: currency.toUpperCase() });
+    const code = currency.toUpperCase();
+    const fmt = new Intl.NumberFormat(lang, { style: "currency", currency: code });
     const digits = fmt.resolvedOptions().maximumFractionDigits;
     return fmt.format(Number(price) / 10 ** digits);
   } catch {
@@ -98,6 +100,7 @@ const state = {
   box: null, // {x, y, w, h} in photo pixels (floats while dragging)
   mode: "crop",
   scan: null,
+  localMatch: null, // the code (letters and digits) the "In the catalog" line is about
   busy: false,
 };
 
@@ -147,8 +150,8 @@ function describe(err) {
 
 function showError(box, err) {
   const { kind, detail } = describe(err);
-  const next = t(`tags.error.${kind}.next`, { message: detail || "" });
-  const text = h("p", {}, h("strong", { text: t(`tags.error.${kind}.title`) }), next);
+  const next = t(`apps.tags.error.${kind}.next`, { message: detail || "" });
+  const text = h("p", {}, h("strong", { text: t(`apps.tags.error.${kind}.title`) }), next);
   if (detail && kind !== "other") text.append(h("span", { class: "alert-detail", text: detail }));
   box.replaceChildren(...[icon("alert"), text].filter(Boolean));
   box.dataset.kind = kind;
@@ -226,7 +229,7 @@ export async function preparePhoto(file) {
       for (const quality of QUALITIES) {
         const blob = await toBlob(canvas, quality);
         if (!blob) throw new PhotoError("not_image");
-        if (blob.size <= MAX_BYTES) return { blob, width, height, originalWidth: width0, originalHeight: height0 };
+        if (blob.size <= MAX_BYTES) return { blob, width, height };
       }
       scale *= 0.75;
     }
@@ -263,12 +266,13 @@ async function useFile(file) {
   editor.hidden = false;
   image.width = photo.width;
   image.height = photo.height;
-  meta.textContent = t("tags.photo.meta", {
+  meta.textContent = t("apps.tags.photo.meta", {
     w: photo.width,
     h: photo.height,
     size: formatBytes(photo.blob.size),
   });
   root.dataset.photo = `${photo.width}x${photo.height}`;
+  root.dataset.bytes = String(photo.blob.size);
   resetStep(resultStep);
   resetStep(productStep);
   renderBox();
@@ -360,7 +364,7 @@ function renderBox() {
   crop.style.height = `${(b.h / height) * 100}%`;
   crop.classList.toggle("is-low", b.y < height * 0.08);
   const px = cropPixels();
-  cropSize.textContent = t("tags.crop.size", { w: px.w, h: px.h });
+  cropSize.textContent = t("apps.tags.crop.size", { w: px.w, h: px.h });
   crop.dataset.crop = `${px.x},${px.y},${px.w},${px.h}`;
 }
 
@@ -449,7 +453,9 @@ function onMove(e) {
   if (drag.handle === "tap") return;
   e.preventDefault();
   if (drag.handle === "draw" && !drag.moved) return;
-  state.box = dragged(drag.box, drag.handle, dxScreen * drag.scaleX, dyScreen * drag.scaleY, drag.anchor);
+  const dx = dxScreen * drag.scaleX;
+  const dy = dyScreen * drag.scaleY;
+  state.box = dragged(drag.box, drag.handle, dx, dy, drag.anchor);
   renderBox();
 }
 
@@ -480,7 +486,8 @@ crop.addEventListener("keydown", (e) => {
   if (!state.photo || !keys[e.key]) return;
   e.preventDefault();
   const [kx, ky] = keys[e.key];
-  const step = Math.max(1, Math.round(Math.max(state.photo.width, state.photo.height) / (e.altKey ? 500 : 100)));
+  const longest = Math.max(state.photo.width, state.photo.height);
+  const step = Math.max(1, Math.round(longest / (e.altKey ? 500 : 100))); // Alt: fine steps
   const b = state.box;
   state.box = e.shiftKey
     ? clampBox({ ...b, w: b.w + kx * step, h: b.h + ky * step })
@@ -580,12 +587,15 @@ function showResult(scan, totalMs) {
   const level = confidenceLevel(value);
   const pct = percentOf(value);
   confidence.dataset.level = level;
-  confidenceValue.textContent = t("tags.confidence.value", { pct, level: t(`tags.confidence.${level}`) });
+  const levelText = t(`apps.tags.confidence.${level}`);
+  confidenceValue.textContent = t("apps.tags.confidence.value", { pct, level: levelText });
   meter.setAttribute("aria-valuenow", String(pct));
   meter.setAttribute("aria-valuetext", confidenceValue.textContent);
   meter.firstElementChild.style.width = `${pct}%`;
 
-  const others = (scan.alternatives || []).filter((a) => a.code && a.code !== scan.code).slice(0, 6);
+  const others = (scan.alternatives || [])
+    .filter((a) => a.code && a.code !== scan.code)
+    .slice(0, 6);
   if (others.length) {
     alts.replaceChildren(
       ...others.map((alt) =>
@@ -596,7 +606,7 @@ function showResult(scan, totalMs) {
             class: "alt-chip",
             "data-code": alt.code,
             "aria-pressed": "false",
-            "aria-label": t("tags.alt.use", { code: alt.code, pct: scoreText(alt.score) }),
+            "aria-label": t("apps.tags.alt.use", { code: alt.code, pct: scoreText(alt.score) }),
             onclick: () => pickAlternative(alt.code),
           },
           alt.code,
@@ -605,14 +615,18 @@ function showResult(scan, totalMs) {
       ),
     );
   } else {
-    alts.replaceChildren(h("p", { class: "alts-none", text: t("tags.alts.none") }));
+    alts.replaceChildren(h("p", { class: "alts-none", text: t("apps.tags.alts.none") }));
   }
 
-  const match = (scan.local_matches || [])[0];
+  const match = (scan.local_matches || []).find((m) => !m.match || m.match === "exact");
+  state.localMatch = match ? codeKey(scan.code) : null;
   local.hidden = !match;
-  if (match) local.querySelector("span").textContent = t("tags.local_hint", { name: productTitle(match) });
+  if (match) {
+    const name = productTitle(match);
+    local.querySelector("span").textContent = t("apps.tags.local_hint", { name });
+  }
 
-  timing.querySelector("span").textContent = t("tags.timing", {
+  timing.querySelector("span").textContent = t("apps.tags.timing", {
     ms: numberFmt.format(scan.recognize_ms ?? 0),
     total: numberFmt.format(Math.round(totalMs)),
   });
@@ -623,8 +637,7 @@ function showResult(scan, totalMs) {
 
 function pickAlternative(code) {
   codeInput.value = code;
-  codeInput.removeAttribute("aria-invalid");
-  syncChips();
+  codeInput.dispatchEvent(new Event("input"));
   codeInput.focus();
 }
 
@@ -633,6 +646,11 @@ function syncChips() {
   for (const chip of alts.querySelectorAll(".alt-chip")) {
     chip.setAttribute("aria-pressed", String(chip.dataset.code === value));
   }
+}
+
+/** What codes are matched on: letters and digits only ("cw2288 111" → "CW2288111"). */
+function codeKey(text) {
+  return (text || "").toUpperCase().replace(/[^A-Z0-9]/g, "");
 }
 
 function normalizeLabel(text) {
@@ -648,6 +666,8 @@ codeInput.addEventListener("input", () => {
   }
   codeInput.removeAttribute("aria-invalid");
   syncChips();
+  // "In the catalog: …" is about the code that was read; hide it once the code is changed.
+  local.hidden = !state.localMatch || codeKey(codeInput.value) !== state.localMatch;
 });
 
 // ---- 4. confirm → product ----------------------------------------------------------------------
@@ -674,7 +694,9 @@ form.addEventListener("submit", async (e) => {
     showProduct(answer, label);
     loadStats();
   } catch (err) {
-    if (err instanceof ApiError && err.code === "invalid_label") codeInput.setAttribute("aria-invalid", "true");
+    if (err instanceof ApiError && err.code === "invalid_label") {
+      codeInput.setAttribute("aria-invalid", "true");
+    }
     showError(resultError, err);
   } finally {
     state.busy = false;
@@ -706,10 +728,11 @@ function isWebUrl(url) {
 
 function feedbackLine(scan, label) {
   let text;
-  if (!state.scan?.code) text = t("tags.feedback.typed");
-  else if (scan?.corrected) text = t("tags.feedback.corrected", { guess: state.scan.code });
-  else text = t("tags.feedback.correct");
-  return h("p", { class: "tags-feedback", "data-corrected": String(Boolean(scan?.corrected)), "data-label": label }, icon("check") || "", text);
+  if (!state.scan?.code) text = t("apps.tags.feedback.typed");
+  else if (scan?.corrected) text = t("apps.tags.feedback.corrected", { guess: state.scan.code });
+  else text = t("apps.tags.feedback.correct");
+  const attrs = { class: "tags-feedback", "data-corrected": String(Boolean(scan?.corrected)) };
+  return h("p", { ...attrs, "data-label": label }, icon("check") || "", text);
 }
 
 function showProduct(answer, label) {
@@ -737,16 +760,25 @@ function productCard(p, lookup, others) {
   const media = h("div", { class: "product-media" });
   const img = p.image_url || p.image;
   if (isLocalUrl(img)) {
-    media.append(h("img", { src: img, alt: t("tags.product.image_alt", { name }), loading: "lazy" }));
+    const alt = t("apps.tags.product.image_alt", { name });
+    media.append(h("img", { src: img, alt, loading: "lazy" }));
   } else {
-    media.append(h("span", { class: "product-initial", "aria-hidden": "true", text: (p.brand || name || "?").trim().charAt(0).toUpperCase() }));
+    const initial = (p.brand || name || "?").trim().charAt(0).toUpperCase();
+    media.append(h("span", { class: "product-initial", "aria-hidden": "true", text: initial }));
   }
 
+  const matchKey = p.match && Object.hasOwn(messages, `apps.tags.match.${p.match}`)
+    ? `apps.tags.match.${p.match}`
+    : null;
   const badges = h(
     "div",
     { class: "product-badges" },
-    h("span", { class: `badge badge-source badge-${source}`, "data-source": source, text: t(`tags.source.${source}`) }),
-    p.match ? h("span", { class: "badge badge-muted", text: t(`tags.match.${p.match}`) }) : null,
+    h("span", {
+      class: `badge badge-source badge-${source}`,
+      "data-source": source,
+      text: t(`apps.tags.source.${source}`),
+    }),
+    matchKey ? h("span", { class: "badge badge-muted", text: t(matchKey) }) : null,
   );
 
   const fact = (cls, term, value) =>
@@ -754,9 +786,9 @@ function productCard(p, lookup, others) {
   const facts = h(
     "dl",
     { class: "product-facts" },
-    fact("product-price", t("tags.product.price"), price || t("tags.product.no_price")),
-    fact("product-code", t("tags.product.code"), p.code),
-    fact("product-mall", t("tags.product.mall"), p.mall || p.mallName),
+    fact("product-price", t("apps.tags.product.price"), price || t("apps.tags.product.no_price")),
+    fact("product-code", t("apps.tags.product.code"), p.code),
+    fact("product-mall", t("apps.tags.product.mall"), p.mall || p.mallName),
   );
   facts.querySelector(".product-code dd")?.classList.add("mono");
 
@@ -765,8 +797,8 @@ function productCard(p, lookup, others) {
     actions.append(
       h(
         "a",
-        { class: "btn btn-primary", href: shop, target: "_blank", rel: "noopener noreferrer", "data-role": "shop" },
-        t("tags.product.view"),
+        { class: "btn btn-primary", href: shop, ...NEW_TAB, "data-role": "shop" },
+        t("apps.tags.product.view"),
         icon("arrow") || "",
       ),
     );
@@ -776,9 +808,15 @@ function productCard(p, lookup, others) {
   const body = h(
     "div",
     { class: "product-body" },
-    h("div", { class: "product-head" }, badges, h("h3", { text: name }), p.brand ? h("p", { class: "product-brand", text: p.brand }) : null),
+    h(
+      "div",
+      { class: "product-head" },
+      badges,
+      h("h3", { text: name }),
+      p.brand ? h("p", { class: "product-brand", text: p.brand }) : null,
+    ),
     facts,
-    source === "demo" ? h("p", { class: "product-demo", text: t("tags.demo_notice") }) : null,
+    source === "demo" ? h("p", { class: "product-demo", text: t("apps.tags.demo_notice") }) : null,
     actions,
     moreMatches(others),
     moreOffers(p, lookup.offers || []),
@@ -792,7 +830,7 @@ function moreMatches(others) {
   return h(
     "div",
     { class: "product-more", "data-role": "more-matches" },
-    h("h4", { text: t("tags.product.more") }),
+    h("h4", { text: t("apps.tags.product.more") }),
     h(
       "ul",
       {},
@@ -815,7 +853,7 @@ function moreOffers(best, offers) {
   return h(
     "div",
     { class: "product-more", "data-role": "offers" },
-    h("h4", { text: t("tags.product.offers") }),
+    h("h4", { text: t("apps.tags.product.offers") }),
     h(
       "ul",
       {},
@@ -823,7 +861,7 @@ function moreOffers(best, offers) {
         h(
           "li",
           {},
-          h("a", { href: o.link, target: "_blank", rel: "noopener noreferrer", text: o.mall_name || o.title }),
+          h("a", { href: o.link, ...NEW_TAB, text: o.mall_name || o.title }),
           h("strong", { text: formatPrice(o.lprice, "KRW") || "" }),
         ),
       ),
@@ -839,22 +877,23 @@ function notFoundCard(label, lookup) {
     h(
       "div",
       {},
-      h("h3", { text: t("tags.notfound.title", { code: label }) }),
-      h("p", { text: t("tags.notfound.body") }),
+      h("h3", { text: t("apps.tags.notfound.title", { code: label }) }),
+      h("p", { text: t("apps.tags.notfound.body") }),
     ),
   );
   const inner = card.lastElementChild;
   if (lookup.provider_error) {
     const message = lookup.provider_error.message || lookup.provider_error.code || "";
-    inner.append(h("p", { class: "notice notice-warn", text: t("tags.provider_error", { message }) }));
+    const text = t("apps.tags.provider_error", { message });
+    inner.append(h("p", { class: "notice notice-warn", "data-role": "provider-error", text }));
   } else if (!(lookup.provider_enabled ?? providerEnabled)) {
     inner.append(
       h(
         "p",
         { class: "notice tags-provider-note", "data-role": "provider-off" },
-        h("strong", { text: t("tags.provider_off") }),
+        h("strong", { text: t("apps.tags.provider_off") }),
         " ",
-        t("tags.provider_off_hint"),
+        t("apps.tags.provider_off_hint"),
       ),
     );
   }
@@ -876,7 +915,7 @@ function againButton() {
         fileInput.click();
       },
     },
-    t("tags.again"),
+    t("apps.tags.again"),
   );
 }
 
@@ -893,7 +932,7 @@ async function loadStats() {
     data = await api(`/api/v1/tags/stats?days=${STATS_DAYS}`);
   } catch {
     statsBox.dataset.state = "error";
-    statsMsg.textContent = t("tags.stats.error");
+    statsMsg.textContent = t("apps.tags.stats.error");
     statsMsg.hidden = false;
     statsBody.hidden = true;
     return;
@@ -901,7 +940,7 @@ async function loadStats() {
   const total = data.total || {};
   if (!total.confirmed) {
     statsBox.dataset.state = "empty";
-    statsMsg.textContent = t("tags.stats.empty");
+    statsMsg.textContent = t("apps.tags.stats.empty");
     statsMsg.hidden = false;
     statsBody.hidden = true;
     return;
@@ -911,7 +950,7 @@ async function loadStats() {
   statsBody.hidden = false;
   $("tags-stat-accuracy").textContent = `${percentOf(total.first_guess_accuracy ?? 0)}%`;
   $("tags-stat-corrections").textContent = `${percentOf(total.correction_rate ?? 0)}%`;
-  $("tags-stat-counts").textContent = t("tags.stats.counts", {
+  $("tags-stat-counts").textContent = t("apps.tags.stats.counts", {
     confirmed: numberFmt.format(total.confirmed),
     scans: numberFmt.format(total.scans ?? total.confirmed),
   });
@@ -920,7 +959,7 @@ async function loadStats() {
   spark.replaceChildren(
     ...days.map((d) => {
       const pct = percentOf(d.first_guess_accuracy ?? 0);
-      const label = t("tags.stats.day", { date: d.date, pct, n: d.confirmed });
+      const label = t("apps.tags.stats.day", { date: d.date, pct, n: d.confirmed });
       return h("span", { style: `height:${Math.max(6, pct)}%`, title: label });
     }),
   );
