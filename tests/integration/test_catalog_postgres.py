@@ -1,9 +1,7 @@
 """The catalog on PostgreSQL: migration, close matches through the indexes, search, import."""
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from pixelsmith.core.catalog.importer import import_bytes
 from pixelsmith.core.catalog.service import CatalogService
@@ -11,25 +9,13 @@ from pixelsmith.core.db import Database
 
 pytestmark = pytest.mark.integration
 
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
 
 @pytest.fixture
-def pg_db():
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - environment problem, say so loudly
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-    db = Database(f"{ADMIN_URL}?options=-csearch_path%3D{schema}")
+def pg_db(pg_url):
+    db = Database(pg_url)
     db.migrate()
     yield db
     db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_catalog_on_postgres(pg_db):

@@ -1,33 +1,14 @@
 """The same migrations and job lifecycle on PostgreSQL (DATABASE_URL), not only SQLite."""
 
 import time
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from pixelsmith.core.config import Settings
 from pixelsmith.core.services import Services
 
 pytestmark = pytest.mark.integration
-
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def pg_url():
-    """A fresh schema per test inside the `test` database, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - environment problem, say so loudly
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-    yield f"{ADMIN_URL}?options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_migrations_and_job_lifecycle_on_postgres(tmp_path, pg_url):

@@ -10,9 +10,12 @@ export class ApiError extends Error {
   }
 }
 
+// `body` is sent as JSON, except FormData (file uploads), which goes as multipart.
 export async function api(path, { method = "GET", body, signal } = {}) {
   const init = { method, headers: { Accept: "application/json" }, signal };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

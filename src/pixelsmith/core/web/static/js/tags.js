@@ -508,25 +508,6 @@ for (const radio of document.querySelectorAll('#tags-mode input[name="mode"]')) 
 
 // ---- 3. read the code --------------------------------------------------------------------------
 
-async function postForm(path, body) {
-  let response;
-  try {
-    response = await fetch(path, { method: "POST", headers: { Accept: "application/json" }, body });
-  } catch {
-    throw new ApiError("", { status: 0 });
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data && data.error) || {};
-    throw new ApiError(error.message || `HTTP ${response.status}`, {
-      status: response.status,
-      code: error.code || "http_error",
-      details: error.details || {},
-    });
-  }
-  return data;
-}
-
 readButton.addEventListener("click", async () => {
   if (!state.photo || state.busy) return;
   state.busy = true;
@@ -540,7 +521,7 @@ readButton.addEventListener("click", async () => {
   }
   const started = performance.now();
   try {
-    const scan = await postForm("/api/v1/tags/scan", body);
+    const scan = await api("/api/v1/tags/scan", { method: "POST", body });
     showResult(scan, performance.now() - started);
   } catch (err) {
     showError(photoError, err);
