@@ -22,8 +22,8 @@ import collections  # noqa: E402
 import time  # noqa: E402
 
 import cv2  # noqa: E402
-from harness import median, percentile, report, row  # noqa: E402
 
+from harness import median, percentile, report, row  # noqa: E402
 from pixelsmith.apps.tags import codes  # noqa: E402
 from pixelsmith.apps.tags.recognize import recognize  # noqa: E402
 from pixelsmith.apps.tags.synth import make_dataset  # noqa: E402

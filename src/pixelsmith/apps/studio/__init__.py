@@ -1,9 +1,14 @@
-"""Sketch Studio: sketch → image, filters, upscale and panorama.
+"""Sketch Studio: photo filters, panoramas, upscaling and the sketch canvas.
 
-This slice will own its pipeline, routes, pages, CLI and tests. For now it serves its page,
-which says what the app will do.
+The slice owns its pipelines (filters.py, panorama.py, upscale.py, edges.py: pure functions),
+its job kinds (jobs.py: `studio.panorama`, `studio.upscale`), the service the routes and CLI
+share (service.py), the /studio page and /api/v1/studio routes (routes.py) and the
+`pixelsmith studio` commands (cli.py). Sketch → image needs the generation engine and a sketch
+model; until one is installed the canvas says so and how to install it.
 """
 
 from pixelsmith.core.web.appinfo import AppInfo
 
-APP = AppInfo(slug="studio", icon="brush", status="coming_soon")
+from . import jobs  # noqa: F401  (registers the studio.* job kinds)
+
+APP = AppInfo(slug="studio", icon="brush", status="ready")

@@ -123,8 +123,10 @@ def make_code(family: str, rng: np.random.Generator) -> str:
             return f"{_pick(rng, DIGITS, 6)}{sep}{_pick(rng, DIGITS, 3)}"
         return f"{_pick(rng, DIGITS, 6)}{_pick(rng, LETTERS, 1)}"
     if family == "puma":  # 374915 01
-        return f"{_pick(rng, DIGITS, 6)}{rng.choice([' ', '-', '_'])}{_pick(rng, DIGITS, 2)}".replace(
-            "_", ""
+        return (
+            f"{_pick(rng, DIGITS, 6)}{rng.choice([' ', '-', '_'])}{_pick(rng, DIGITS, 2)}".replace(
+                "_", ""
+            )
         )
     if family == "asics":  # 1011B548-001
         return f"1{_pick(rng, '012', 1)}{_pick(rng, DIGITS, 2)}{_pick(rng, 'ABC', 1)}" + (
@@ -208,9 +210,9 @@ def _text_mask(text: str, font: tuple[str, str], cap_h: int, x_scale: float) -> 
         box = probe.getbbox("H")
         size = max(6, round(cap_h * 100 / max(1, box[3] - box[1])))
         f = _ttf(name, size)
-        l, t, r, b = f.getbbox(text)
-        pil = Image.new("L", (r - l + 8, b - t + 8), 0)
-        ImageDraw.Draw(pil).text((4 - l, 4 - t), text, font=f, fill=255)
+        left, t, r, b = f.getbbox(text)
+        pil = Image.new("L", (r - left + 8, b - t + 8), 0)
+        ImageDraw.Draw(pil).text((4 - left, 4 - t), text, font=f, fill=255)
         img = np.asarray(pil)
     ys, xs = np.nonzero(img > 20)
     if len(xs) == 0:
@@ -387,7 +389,11 @@ def render_sample(
     # Geometry: tilt + mild perspective, about the code's centre.
     r = rng.random()
     tilt = (
-        rng.uniform(-4, 4) if r < 0.45 else rng.uniform(-15, 15) if r < 0.8 else rng.uniform(-30, 30)
+        rng.uniform(-4, 4)
+        if r < 0.45
+        else rng.uniform(-15, 15)
+        if r < 0.8
+        else rng.uniform(-30, 30)
     )
     meta["tilt"] = round(float(tilt), 1)
     centre = corners.mean(0)
@@ -436,7 +442,9 @@ def render_sample(
 
     # Final scale: code cap height 14..60 px.
     r = rng.random()
-    target_h = rng.uniform(14, 20) if r < 0.2 else rng.uniform(20, 34) if r < 0.6 else rng.uniform(34, 60)
+    target_h = (
+        rng.uniform(14, 20) if r < 0.2 else rng.uniform(20, 34) if r < 0.6 else rng.uniform(34, 60)
+    )
     meta["text_h"] = round(float(target_h), 1)
     s = target_h / line_h
     out_w, out_h = max(8, round(crop.shape[1] * s)), max(8, round(crop.shape[0] * s))
@@ -492,9 +500,12 @@ def render_crop(
 
 def make_dataset(n: int, seed: int, *, split: str = "dev") -> list[Sample]:
     """`n` deterministic samples for one seed and font/background split."""
-    rng = np.random.default_rng(seed)
-    codes = make_labelled_codes(n, rng)
-    return [render_sample(c, rng, split=split, family=f) for c, f in codes]
+    out = []
+    for i in range(n):  # one stream per sample: a prefix of a bigger set is the same crops
+        rng = np.random.default_rng([seed, i])
+        [(code, fam)] = make_labelled_codes(1, rng)
+        out.append(render_sample(code, rng, split=split, family=fam))
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

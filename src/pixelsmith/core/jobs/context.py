@@ -42,6 +42,8 @@ class JobContext:
     _poll_cancel: Callable[[], bool]
     artifacts: list[PendingArtifact] = field(default_factory=list)
     _last_poll: float = 0.0
+    # Reads a stored blob (inputs uploaded before the job was submitted).
+    _load: Callable[[str], bytes] | None = None
 
     def progress(self, step: int, total: int, message: str = "", preview: bytes | None = None):
         """Report progress (step of total). `preview` is a small JPEG/PNG shown while it runs."""
@@ -62,6 +64,12 @@ class JobContext:
     def check_canceled(self) -> None:
         if self.canceled:
             raise JobCanceled()
+
+    def load_blob(self, key: str) -> bytes:
+        """The bytes of a stored blob, e.g. an input image uploaded before the job was submitted."""
+        if self._load is None:
+            raise RuntimeError("this job context cannot read blobs")
+        return self._load(key)
 
     def save_artifact(self, data: bytes, *, name: str, content_type: str) -> str:
         """Store a result blob; it is attached to the job only if the job succeeds."""

@@ -87,6 +87,7 @@ class JobRunner:
             _report=self._progress_reporter(job_id),
             _store=self._store,
             _poll_cancel=lambda: self._cancel_requested(job_id),
+            _load=self.storage.get,
         )
         started = time.perf_counter()
         try:

@@ -21,7 +21,7 @@ from pixelsmith.core.errors import ModelUnavailable, NotFound
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES = ("ocr", "pose", "classifier", "embeddings")
+CAPABILITIES = ("ocr", "pose", "classifier", "embeddings", "upscale")
 
 
 @dataclass(kw_only=True)
@@ -217,9 +217,15 @@ class ModelRegistry:
 
 def _bundled_specs() -> list[ModelSpec]:
     # Imported here, not at the top: those modules import ModelSpec from this one.
-    from . import classifier, embeddings, ocr, pose
+    from . import classifier, embeddings, ocr, pose, realesrgan
 
-    return [ocr.build_spec(), pose.build_spec(), classifier.build_spec(), embeddings.build_spec()]
+    return [
+        ocr.build_spec(),
+        pose.build_spec(),
+        classifier.build_spec(),
+        embeddings.build_spec(),
+        realesrgan.build_spec(),
+    ]
 
 
 def _build_default() -> ModelRegistry:

@@ -1,0 +1,190 @@
+"""StudioService: what the routes and the CLI call. Validates, stores inputs, submits jobs.
+
+Filters and edge maps are quick and answered inline; panoramas and upscales run as jobs.
+Sketch → image belongs to the generation engine; until a sketch model is installed, it answers
+503 `model_unavailable` saying so and how to install one — never a stand-in picture.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from pixelsmith.core.errors import ApiError, ModelUnavailable
+from pixelsmith.core.images import IntakeImage, downscale_to, encode_image
+from pixelsmith.core.services import Services
+
+from . import filters, panorama, upscale
+from .edges import EdgeParams, extract_edges
+
+# Filters run inline on the request: keep them under a few seconds at the slowest (oil).
+MAX_FILTER_PIXELS = 25_000_000
+SKETCH_CAPABILITY = "sketch2img"
+SKETCH_MODEL = "sdxl-t2i-sketch"
+SKETCH_INSTALL = f"pixelsmith models install {SKETCH_MODEL}"
+SKETCH_CATEGORIES = ("object", "animal", "person", "building", "landscape", "vehicle", "other")
+SKETCH_STYLES = ("photo", "illustration", "watercolor", "oil", "anime", "3d")
+
+
+@dataclass
+class FilterOutput:
+    data: bytes
+    media_type: str
+    ext: str
+    width: int
+    height: int
+    style: str
+    params: dict[str, Any]
+    elapsed_ms: float
+
+
+def output_format(intake: IntakeImage, requested: str | None) -> str:
+    """The format asked for, else JPEG for JPEG uploads and PNG for the rest (alpha kept)."""
+    if requested:
+        fmt = requested.lower()
+        if fmt == "jpg":
+            fmt = "jpeg"
+        if fmt not in ("jpeg", "png", "webp"):
+            raise ApiError(
+                f"Cannot save images as {requested!r}. Choose png, jpeg or webp.",
+                code="unsupported_output_format",
+                status_code=422,
+                details={"format": requested, "allowed": ["jpeg", "png", "webp"]},
+            )
+        return fmt
+    return "jpeg" if intake.format == "jpeg" and not intake.has_alpha else "png"
+
+
+def filter_image(
+    intake: IntakeImage,
+    style: str,
+    params: dict[str, Any] | None = None,
+    fmt: str | None = None,
+    quality: int = 92,
+) -> FilterOutput:
+    spec = filters.get_filter(style)
+    p = filters.validate_params(style, params)
+    if intake.width * intake.height > MAX_FILTER_PIXELS:
+        raise ApiError(
+            f"Filters take images up to {MAX_FILTER_PIXELS / 1e6:.0f} megapixels; this one is "
+            f"{intake.width}×{intake.height}. Resize it and try again.",
+            code="image_too_large",
+            status_code=422,
+            details={"width": intake.width, "height": intake.height},
+        )
+    fmt = output_format(intake, fmt)
+    started = time.perf_counter()
+    rgb = np.asarray(intake.image.convert("RGB"), dtype=np.uint8)
+    out = filters.apply_filter(rgb, spec.name, p)
+    image = Image.fromarray(out, "RGB")
+    if intake.has_alpha:  # keep the cut-out's transparency
+        image.putalpha(intake.image.getchannel("A"))
+    elapsed = (time.perf_counter() - started) * 1000
+    data = encode_image(image, fmt, quality=quality)
+    ext = "jpg" if fmt == "jpeg" else fmt
+    return FilterOutput(
+        data, f"image/{fmt}", ext, out.shape[1], out.shape[0], style, p.model_dump(), elapsed
+    )
+
+
+class StudioService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # ---- filters (inline) ------------------------------------------------------------------
+    def apply_filter(
+        self,
+        intake: IntakeImage,
+        style: str,
+        params: dict[str, Any] | None = None,
+        fmt: str | None = None,
+        quality: int = 92,
+    ) -> FilterOutput:
+        return filter_image(intake, style, params, fmt, quality)
+
+    def store(self, out: FilterOutput) -> str:
+        return self.services.storage.put(
+            out.data, content_type=out.media_type, suffix=f".{out.ext}"
+        )
+
+    # ---- edges (inline) --------------------------------------------------------------------
+    def edges(self, intake: IntakeImage, params: EdgeParams) -> bytes:
+        rgb = intake.to_rgb_array()
+        return encode_image(Image.fromarray(extract_edges(rgb, params), "L"), "png")
+
+    # ---- jobs --------------------------------------------------------------------------------
+    def _store_input(self, intake: IntakeImage, max_side: int | None = None) -> str:
+        image = intake.image if max_side is None else downscale_to(intake.image, max_side)
+        lossless = intake.format == "png" or intake.has_alpha
+        fmt, suffix = ("png", ".png") if lossless else ("jpeg", ".jpg")
+        data = encode_image(image, fmt, quality=95)
+        return self.services.storage.put(data, content_type=f"image/{fmt}", suffix=suffix)
+
+    def submit_panorama(
+        self,
+        intakes: list[IntakeImage],
+        *,
+        mode: str = "panorama",
+        crop: bool = True,
+        names: list[str] | None = None,
+        fmt: str = "jpeg",
+    ) -> dict:
+        check_image_count(len(intakes))
+        keys = [self._store_input(i, panorama.MAX_INPUT_SIDE) for i in intakes]
+        params = {
+            "image_keys": keys,
+            "names": [n[:200] for n in (names or [])][: len(keys)],
+            "mode": mode,
+            "crop": crop,
+            "format": fmt,
+        }
+        return self.services.jobs.submit("studio.panorama", params)
+
+    def submit_upscale(
+        self, intake: IntakeImage, *, scale: int = 2, model: str = "fast", fmt: str | None = None
+    ) -> dict:
+        upscale.check_size(intake.width, intake.height, scale)
+        key = self._store_input(intake)
+        params = {
+            "image_key": key,
+            "scale": scale,
+            "model": model,
+            "format": output_format(intake, fmt),
+        }
+        return self.services.jobs.submit("studio.upscale", params)
+
+    # ---- sketch → image (the generation engine) --------------------------------------------
+    def submit_sketch(self, intake: IntakeImage, *, prompt: str, category: str, style: str) -> dict:
+        """Inputs are checked first (bad input is a 4xx, whatever the model state)."""
+        raise ModelUnavailable(
+            "No sketch-to-image model is installed, so this sketch cannot be turned into a "
+            f"picture yet. Run `{SKETCH_INSTALL}` while online (it needs a GPU to run "
+            "well), then submit the sketch again.",
+            details={
+                "capability": SKETCH_CAPABILITY,
+                "model": SKETCH_MODEL,
+                "install_command": SKETCH_INSTALL,
+            },
+        )
+
+
+def check_image_count(n: int) -> None:
+    if n < panorama.MIN_IMAGES:
+        raise ApiError(
+            f"A panorama needs at least {panorama.MIN_IMAGES} overlapping photos; got {n}. "
+            "Add more.",
+            code="need_more_images",
+            status_code=422,
+            details={"images": n, "min": panorama.MIN_IMAGES},
+        )
+    if n > panorama.MAX_IMAGES:
+        raise ApiError(
+            f"A panorama takes at most {panorama.MAX_IMAGES} photos; got {n}. Leave some out.",
+            code="too_many_images",
+            status_code=422,
+            details={"images": n, "max": panorama.MAX_IMAGES},
+        )
