@@ -19,8 +19,9 @@ from pathlib import Path
 
 import httpx
 import matplotlib
-from harness import median, percentile, report, row
 from PIL import Image, ImageDraw, ImageFont
+
+from harness import median, percentile, report, row
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 CODES = ["CW2288-111", "DD1391-100", "GZ5922", "FV0657", "M990GL6", "CW2288-001"]
