@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import resource
@@ -16,6 +15,7 @@ from PIL import Image, ImageFile, ImageOps
 from starlette.datastructures import UploadFile
 
 import hostile_images as h
+from aio import run_async
 from pixelsmith.core.errors import ApiError, InvalidImage, PayloadTooLarge
 from pixelsmith.core.images import (
     MAX_ASPECT_RATIO,
@@ -518,7 +518,7 @@ def upload_of(data: bytes, filename: str = "photo.jpg", size: int | None = None)
 
 
 def read_up(upload: UploadFile | None, **overrides: int) -> IntakeImage:
-    return asyncio.run(read_upload(upload, **{**LIMITS, **overrides}))
+    return run_async(read_upload(upload, **{**LIMITS, **overrides}))
 
 
 def test_read_upload_reads_a_good_file() -> None:

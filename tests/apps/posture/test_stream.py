@@ -8,7 +8,6 @@ no person in view, and per-user isolation of what the stream stores.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from aio import run_async
 from pixelsmith.apps.posture.stream import LatestFrame
 from pixelsmith.core.config import Settings
 from pixelsmith.core.models.pose import PoseModel
@@ -238,7 +238,7 @@ def test_latest_frame_slot_holds_one_frame():
         slot.close()
         assert await slot.get() is None
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_users_never_see_each_others_posture_data(tmp_path):
