@@ -58,7 +58,25 @@ def upload(page, photo: TagPhoto) -> tuple[int, int]:
     assert abs(width / height - photo.width / photo.height) < 0.01
     assert 10_000 < int(page.get_attribute("#tags", "data-bytes")) < MAX_UPLOAD
     page.locator("#tags-stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+    wait_scroll_settled(page)
     return width, height
+
+
+def wait_scroll_settled(page) -> None:
+    """The page scrolls smoothly to the editor; measure boxes only once it has stopped
+    (under CPU load the animation outlasts a quick test and coordinates go stale)."""
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            let last = -1, still = 0;
+            const tick = () => {
+                const y = window.scrollY;
+                still = y === last ? still + 1 : 0;
+                last = y;
+                if (still >= 5) resolve(); else requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+        })"""
+    )
 
 
 def target_on_screen(page, photo: TagPhoto) -> dict[str, float]:
@@ -106,6 +124,7 @@ def touch_drag(page, start, end, steps: int = 10) -> None:
 
 def fit_box(page, photo: TagPhoto, drag) -> None:
     """Move the crop box onto the code, then pull its corners onto the code's corners."""
+    wait_scroll_settled(page)
     target = target_on_screen(page, photo)
     box = crop_box(page)
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
