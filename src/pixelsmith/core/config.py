@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
 
+    # Generation engine (core/generation): which catalogue model serves each capability…
+    gen_txt2img_model: str = "sdxl-turbo"
+    gen_img2img_model: str = "sdxl-turbo"
+    gen_inpaint_model: str = "sdxl-inpaint"
+    gen_sketch2img_model: str = "sdxl-t2i-sketch"
+    # …and opt-in memory/speed options for the pipelines it loads.
+    gen_attention_slicing: bool = False
+    gen_cpu_offload: bool = False
+    gen_compile: bool = False
+
     # Naver Shopping search API (catalog lookup). Both keys set = online lookup on.
     naver_client_id: str | None = None
     naver_client_secret: str | None = None

@@ -38,7 +38,11 @@ class Services:
     @classmethod
     def create(cls, settings: Settings) -> Services:
         import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
+        import pixelsmith.core.generation.jobs  # noqa: F401  (gen.* job kinds)
         import pixelsmith.core.jobs.builtin  # noqa: F401
+        from pixelsmith.core.generation import state as generation_state
+
+        generation_state.configure(settings)
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())

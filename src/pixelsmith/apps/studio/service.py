@@ -1,8 +1,9 @@
 """StudioService: what the routes and the CLI call. Validates, stores inputs, submits jobs.
 
 Filters and edge maps are quick and answered inline; panoramas and upscales run as jobs.
-Sketch → image belongs to the generation engine; until a sketch model is installed, it answers
-503 `model_unavailable` saying so and how to install one — never a stand-in picture.
+Sketch → image runs on the generation engine (core/generation) as a `gen.sketch2img` job; until
+a sketch model is installed, it answers 503 `model_unavailable` saying so and how to install one
+— never a stand-in picture.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ SKETCH_MODEL = "sdxl-t2i-sketch"
 SKETCH_INSTALL = f"pixelsmith models install {SKETCH_MODEL}"
 SKETCH_CATEGORIES = ("object", "animal", "person", "building", "landscape", "vehicle", "other")
 SKETCH_STYLES = ("photo", "illustration", "watercolor", "oil", "anime", "3d")
+# The canvas's style choices → the generation engine's style presets.
+SKETCH_STYLE_PRESETS = {
+    "photo": "photo",
+    "illustration": "illustration",
+    "watercolor": "watercolor",
+    "oil": "oil",
+    "anime": "anime",
+    "3d": "3d",
+}
 
 
 @dataclass
@@ -159,17 +169,53 @@ class StudioService:
 
     # ---- sketch → image (the generation engine) --------------------------------------------
     def submit_sketch(self, intake: IntakeImage, *, prompt: str, category: str, style: str) -> dict:
-        """Inputs are checked first (bad input is a 4xx, whatever the model state)."""
-        raise ModelUnavailable(
-            "No sketch-to-image model is installed, so this sketch cannot be turned into a "
-            f"picture yet. Run `{SKETCH_INSTALL}` while online (it needs a GPU to run "
-            "well), then submit the sketch again.",
-            details={
-                "capability": SKETCH_CAPABILITY,
-                "model": SKETCH_MODEL,
-                "install_command": SKETCH_INSTALL,
-            },
+        """Inputs are checked first (bad input is a 4xx, whatever the model state); then the
+        sketch is stored and a gen.sketch2img job submitted, or 503 when no model is installed."""
+        from pixelsmith.core.generation import store
+        from pixelsmith.core.generation.catalogue import CATALOGUE
+        from pixelsmith.core.generation.routes import configured_model, submit_generation
+
+        settings = self.services.settings
+        model = configured_model(self.services, SKETCH_CAPABILITY, None)
+        if store.reason(settings, model) is not None:
+            install = f"pixelsmith models install {model}"
+            raise ModelUnavailable(
+                "No sketch-to-image model is installed, so this sketch cannot be turned into a "
+                f"picture yet. Run `{install}` while online (it needs a GPU to run "
+                "well), then submit the sketch again.",
+                details={
+                    "capability": SKETCH_CAPABILITY,
+                    "model": model,
+                    "install_command": install,
+                    "reason": store.reason(settings, model),
+                },
+            )
+        e = CATALOGUE[model]
+        width, height = sketch_size(intake.width, intake.height, e.default_size)
+        key = self.services.storage.put(
+            encode_image(intake.image.convert("RGB").resize((width, height)), "png"),
+            content_type="image/png",
+            suffix=".png",
         )
+        subject = "" if category in ("object", "other") else f", {category}"
+        params = {
+            "model": model,
+            "prompt": f"{prompt}{subject}",
+            "style": SKETCH_STYLE_PRESETS[style],
+            "image_key": key,
+            "width": width,
+            "height": height,
+            "steps": e.default_steps,
+            "guidance": e.default_guidance,
+        }
+        return submit_generation(self.services, SKETCH_CAPABILITY, params)
+
+
+def sketch_size(width: int, height: int, side: int) -> tuple[int, ...]:
+    """The output size: the model's native side on the longer edge (the shorter one at least
+    64), multiples of 8, at most 2048."""
+    scale = max(side / max(width, height), 64 / min(width, height))
+    return tuple(min(2048, max(64, round(v * scale / 8) * 8)) for v in (width, height))
 
 
 def check_image_count(n: int) -> None:

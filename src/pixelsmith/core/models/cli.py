@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -17,6 +18,10 @@ app = typer.Typer(
 
 
 def _print_status(as_json: bool) -> None:
+    from pixelsmith.core.config import get_settings
+    from pixelsmith.core.generation import state
+
+    state.configure(get_settings())  # diffusion models are looked up under these settings
     rows = default_registry().status()
     if as_json:
         typer.echo(json.dumps({"models": rows}, indent=2))
@@ -62,3 +67,58 @@ def list_cmd(
     """List models, whether each is available and loaded, and how to get missing ones."""
     parent_json = bool((ctx.obj or {}).get("json"))
     _print_status(as_json or parent_json)
+
+
+@app.command("install")
+def install_cmd(
+    name: str = typer.Argument(..., help="A diffusion model name (see `pixelsmith models`)"),
+    from_dir: Path | None = typer.Option(
+        None, "--from", help="Copy this local diffusers folder in instead of downloading"
+    ),
+) -> None:
+    """Install a diffusion model: from a local folder, or from the Hugging Face Hub when online."""
+    from pixelsmith.core.config import get_settings
+    from pixelsmith.core.errors import ApiError
+    from pixelsmith.core.generation import store
+    from pixelsmith.core.generation.catalogue import CATALOGUE
+
+    settings = get_settings()
+    if name not in CATALOGUE:
+        typer.echo(
+            f"Unknown model {name!r}. Installable: {', '.join(sorted(CATALOGUE))}.", err=True
+        )
+        raise typer.Exit(2)
+    try:
+        if from_dir is not None:
+            target = store.install_from_dir(settings, name, from_dir)
+        else:
+            typer.echo(f"Downloading {CATALOGUE[name].repo_id} …")
+            target = store.install_from_hub(settings, name)
+    except ApiError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    except Exception as exc:  # network, disk, hub errors: say what happened
+        typer.echo(
+            f"Could not install {name}: {type(exc).__name__}: {exc}. Online install needs the "
+            "Hugging Face Hub; offline, use --from DIR with a diffusers folder.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    reason = store.reason(settings, name)
+    typer.echo(f"Installed {name} in {target}" + (f" ({reason})" if reason else ""))
+
+
+@app.command("remove")
+def remove_cmd(name: str = typer.Argument(..., help="A diffusion model name")) -> None:
+    """Remove an installed diffusion model's folder (the shared HF cache is left alone)."""
+    from pixelsmith.core.config import get_settings
+    from pixelsmith.core.generation import store
+    from pixelsmith.core.generation.catalogue import CATALOGUE
+
+    if name not in CATALOGUE:
+        typer.echo(f"Unknown model {name!r}. Known: {', '.join(sorted(CATALOGUE))}.", err=True)
+        raise typer.Exit(2)
+    if store.remove(get_settings(), name):
+        typer.echo(f"Removed {name}.")
+    else:
+        typer.echo(f"{name} is not installed in {store.model_dir(get_settings(), name)}.")

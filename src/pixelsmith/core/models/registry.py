@@ -21,7 +21,17 @@ from pixelsmith.core.errors import ModelUnavailable, NotFound
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES = ("ocr", "pose", "classifier", "embeddings", "upscale")
+CAPABILITIES = (
+    "ocr",
+    "pose",
+    "classifier",
+    "embeddings",
+    "upscale",
+    "txt2img",
+    "img2img",
+    "inpaint",
+    "sketch2img",
+)
 
 
 @dataclass(kw_only=True)
@@ -231,6 +241,11 @@ def _bundled_specs() -> list[ModelSpec]:
 def _build_default() -> ModelRegistry:
     reg = ModelRegistry()
     for spec in _bundled_specs():
+        reg.register(spec)
+    # Installable diffusion models (core/generation): status and install hints only here.
+    from pixelsmith.core.generation.specs import build_specs
+
+    for spec in build_specs():
         reg.register(spec)
     return reg
 

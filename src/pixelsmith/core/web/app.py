@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 
     from pixelsmith.apps import app_routers
     from pixelsmith.core.catalog.routes import router as catalog_router
+    from pixelsmith.core.generation.routes import router as generation_router
     from pixelsmith.core.jobs.routes import router as jobs_router
     from pixelsmith.core.models.routes import router as models_router
     from pixelsmith.core.web.ops import router as ops_router
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         ops_router,
         jobs_router,
         models_router,
+        generation_router,
         uploads_router,
         catalog_router,
         pages_router,

@@ -3,8 +3,9 @@
 // Filters: the photo is shrunk in the browser (studio-upload.js), a 320-px copy is sent once per
 // filter for the before/after grid, and a click applies the filter to the full upload and
 // offers the result for download. Panorama and upscale submit jobs and follow them over the
-// job WebSocket. The sketch canvas (studio-canvas.js) submits to /api/v1/studio/sketch, which
-// answers 503 until a sketch-to-image model is installed: the page then says so and how.
+// job WebSocket. The sketch canvas (studio-canvas.js) submits to /api/v1/studio/sketch: a
+// gen.sketch2img job with live step previews and cancel, or a 503 when no sketch-to-image model
+// is installed: the page then says so and how.
 
 import { ApiError, api, h } from "./api.js";
 import { t } from "./i18n.js";
@@ -111,6 +112,7 @@ function progressText(job) {
   const { step = 0, total = 0, message = "" } = job.progress || {};
   if (job.kind === "studio.panorama") return t(`apps.studio.pano.step.${step}`);
   if (job.kind === "studio.upscale" && total) return t("apps.studio.up.tile", { step, total });
+  if (job.kind === "gen.sketch2img" && step) return t("apps.studio.sketch.step", { step, total });
   return message;
 }
 
@@ -665,6 +667,7 @@ $("edge-discard").addEventListener("click", () => {
   $("edge-preview").hidden = true;
 });
 
+let sketchJob = null; // the running gen.sketch2img job, for the cancel button
 $("sketch-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const error = $("sketch-error");
@@ -682,6 +685,8 @@ $("sketch-form").addEventListener("submit", async (e) => {
     return;
   }
   const button = $("sketch-submit");
+  const cancel = $("sketch-cancel");
+  $("sketch-result").hidden = true;
   setBusy(button, true);
   try {
     const form = new FormData();
@@ -689,8 +694,22 @@ $("sketch-form").addEventListener("submit", async (e) => {
     form.append("prompt", prompt);
     form.append("category", $("sketch-category").value);
     form.append("style", $("sketch-style").value);
-    await postForm("/api/v1/studio/sketch", form);
-    // The generation engine (next issue) will answer 202 with a job here.
+    const job = await (await postForm("/api/v1/studio/sketch", form)).json();
+    sketchJob = job.id;
+    cancel.hidden = false;
+    const box = $("sketch-job");
+    box.querySelector(".job-preview").hidden = true;
+    const final = await watchJob(job.id, (j) => showJob(box, j));
+    box.hidden = true;
+    if (final.status !== "succeeded") {
+      showError(error, jobError(final));
+      return;
+    }
+    const artifact = final.artifacts[0];
+    $("sketch-image").src = artifact.url;
+    $("sketch-download").href = artifact.url;
+    $("sketch-download").download = artifact.name;
+    $("sketch-result").hidden = false;
   } catch (err) {
     if (err instanceof ApiError && err.code === "model_unavailable") {
       $("sketch-install").textContent = err.details.install_command || "pixelsmith models install";
@@ -699,8 +718,13 @@ $("sketch-form").addEventListener("submit", async (e) => {
       showError(error, err);
     }
   } finally {
+    sketchJob = null;
+    cancel.hidden = true;
     setBusy(button, false);
   }
+});
+$("sketch-cancel").addEventListener("click", () => {
+  if (sketchJob) api(`/api/v1/jobs/${sketchJob}/cancel`, { method: "POST" }).catch(() => {});
 });
 
 root.dataset.ready = "true";
