@@ -10,11 +10,11 @@
 // 5. GET /api/v1/tags/stats → "Your accuracy" over the last 30 days.
 
 import { ApiError, api, h } from "./api.js";
+import { PhotoError, prepareImage } from "./photo.js";
 import { lang, t as shellT } from "./i18n.js";
 
 const MAX_SIDE = 2000;
 const MAX_BYTES = 3 * 1024 * 1024;
-const QUALITIES = [0.9, 0.8, 0.7];
 const STATS_DAYS = 30;
 const LABEL_RE = /^[A-Z0-9][A-Z0-9 -]{0,39}$/;
 const NEW_TAB = { target: "_blank", rel: "noopener noreferrer" };
@@ -111,12 +111,6 @@ function icon(name) {
 
 // ---- errors ------------------------------------------------------------------------------------
 
-class PhotoError extends Error {
-  constructor(kind) {
-    super(kind);
-    this.kind = kind;
-  }
-}
 
 const ERROR_KINDS = {
   unsupported_type: "not_image",
@@ -181,62 +175,9 @@ function setBusy(button, busy) {
 
 // ---- 1. the photo ------------------------------------------------------------------------------
 
-async function decode(file) {
-  if (typeof createImageBitmap === "function") {
-    try {
-      return await createImageBitmap(file, { imageOrientation: "from-image" });
-    } catch {
-      throw new PhotoError("not_image");
-    }
-  }
-  // Old browsers: an <img> (which applies EXIF orientation in current engines).
-  const url = URL.createObjectURL(file);
-  try {
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    return img;
-  } catch {
-    throw new PhotoError("not_image");
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-function toBlob(canvas, quality) {
-  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
-}
-
 /** The photo as the JPEG we upload: upright, longest side ≤ 2000 px, under 3 MB. */
-export async function preparePhoto(file) {
-  const source = await decode(file);
-  const width0 = source.width || source.naturalWidth;
-  const height0 = source.height || source.naturalHeight;
-  if (!width0 || !height0) throw new PhotoError("not_image");
-  let scale = Math.min(1, MAX_SIDE / Math.max(width0, height0));
-  try {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const width = Math.max(1, Math.round(width0 * scale));
-      const height = Math.max(1, Math.round(height0 * scale));
-      const canvas = document.createElement("canvas");
-      canvas.width = width;
-      canvas.height = height;
-      const ctx = canvas.getContext("2d");
-      ctx.fillStyle = "#fff"; // transparent PNGs get a white background, not black
-      ctx.fillRect(0, 0, width, height);
-      ctx.imageSmoothingQuality = "high";
-      ctx.drawImage(source, 0, 0, width, height);
-      for (const quality of QUALITIES) {
-        const blob = await toBlob(canvas, quality);
-        if (!blob) throw new PhotoError("not_image");
-        if (blob.size <= MAX_BYTES) return { blob, width, height };
-      }
-      scale *= 0.75;
-    }
-  } finally {
-    source.close?.();
-  }
-  throw new PhotoError("too_large");
+export function preparePhoto(file) {
+  return prepareImage(file, { maxSide: MAX_SIDE, maxBytes: MAX_BYTES, keepSmall: false });
 }
 
 async function useFile(file) {
