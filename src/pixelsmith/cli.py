@@ -203,15 +203,7 @@ def jobs_run(
     param: list[str] = typer.Option([], "--param", "-p", help="key=value (value parsed as JSON)"),
 ) -> None:
     """Submit a job and run it here, with a progress bar."""
-    params: dict[str, Any] = {}
-    for item in param:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"'{item}' is not key=value", param_hint="--param")
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+    params = parse_params(param)
     services = _services()
     services.executor.start()  # no recover(): that belongs to the server that owns its jobs
     try:
@@ -229,6 +221,20 @@ def jobs_run(
     if job["result"]:
         typer.echo(json.dumps(job["result"], indent=2))
     raise typer.Exit(0 if job["status"] == "succeeded" else 1)
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """`key=value` options into a dict; values are parsed as JSON when they are JSON."""
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"'{item}' is not key=value", param_hint="--param")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
 
 
 def watch_job(services, job_id: str, *, quiet: bool = False) -> dict:  # noqa: ANN001

@@ -55,17 +55,10 @@ def _format_for(out: Path) -> str | None:
     return {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp"}.get(ext)
 
 
-def _params(items: list[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"'{item}' is not key=value", param_hint="--param")
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
-    return params
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    from pixelsmith.cli import parse_params  # lazy: the root CLI imports this module
+
+    return parse_params(items)
 
 
 @contextlib.contextmanager
@@ -164,7 +157,7 @@ def apply_filter(
     }
     try:
         result = filter_image(
-            intake, aliases.get(style, style), _params(param), _format_for(out), quality
+            intake, aliases.get(style, style), _parse_params(param), _format_for(out), quality
         )
     except ApiError as exc:
         console.print(f"[red]{exc.message}[/red]")
