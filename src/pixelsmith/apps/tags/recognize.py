@@ -448,6 +448,10 @@ def recognize(crop_rgb: np.ndarray, *, ocr: Any = None, max_stage: int = 2) -> R
     return _result(_vote(hyps), timings, t0, "variants")
 
 
+MIN_CODE_CHARS = 4
+MIN_ALT_SCORE = 0.005
+
+
 def _confident(ranked: list[tuple[str, float]], hyps: list[_Hyp]) -> bool:
     if not ranked:
         return False
@@ -460,6 +464,13 @@ def _result(
     ranked: list[tuple[str, float]], timings: dict[str, float], t0: float, stage: str
 ) -> Recognition:
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    # Product codes have at least MIN_CODE_CHARS letters/digits: a stray "8" from a photo with
+    # no tag is "nothing found", not a guess; near-zero readings are noise, not alternatives.
+    ranked = [
+        (c, s)
+        for i, (c, s) in enumerate(ranked)
+        if len(C.normalize(c)) >= MIN_CODE_CHARS and (i == 0 or s >= MIN_ALT_SCORE)
+    ]
     if not ranked:
         return Recognition("", 0.0, [], timings, stage)
     alts = [
