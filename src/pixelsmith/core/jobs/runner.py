@@ -168,6 +168,8 @@ class JobRunner:
                 )
             now = time.monotonic()
             write = now - last_write >= PROGRESS_WRITE_INTERVAL or step >= total or preview
+            if not write and not self.events.has_subscribers(channel(job_id)):
+                return  # nothing to store, nobody listening: no transaction per step
             with self.db.session() as s:
                 if write:
                     s.execute(update(Job).where(Job.id == job_id).values(**values))
