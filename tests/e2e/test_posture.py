@@ -58,9 +58,9 @@ def videos(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def pw():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # in the lock: never skipped
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
     with sync_api.sync_playwright() as p:
         yield p
 
