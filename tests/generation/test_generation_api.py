@@ -125,6 +125,18 @@ def test_models_endpoint_reports_installed(gen_client):
     assert models["sdxl-base"]["available"] is False
 
 
+def test_models_endpoint_says_which_pipelines_are_loaded(gen_client):
+    """The engine keeps its own pool; the models status must still say what is in memory."""
+    engine = get_engine()
+    engine.unload_all()
+    before = {m["name"]: m for m in gen_client.get("/api/v1/models").json()["models"]}
+    assert before["sd-turbo"]["loaded"] is False and before["sd-turbo"]["load_seconds"] is None
+    engine.load("sd-turbo")
+    after = {m["name"]: m for m in gen_client.get("/api/v1/models").json()["models"]}
+    assert after["sd-turbo"]["loaded"] is True and after["sd-turbo"]["load_seconds"] > 0
+    assert after["sdxl-turbo"]["loaded"] is False  # installed, never used here
+
+
 def test_sketch_with_only_an_adapter_needs_the_base(tmp_path, tiny_folders):
     s = Settings(data_dir=tmp_path / "d", models_dir=tmp_path / "m")
     adapter_only = tmp_path / "adapter-only"

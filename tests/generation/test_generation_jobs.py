@@ -100,13 +100,19 @@ def test_progress_events_arrive_in_order_with_jpeg_previews(gen_settings, models
         _poll_cancel=lambda: False,
     )
     p = Txt2ImgParams(**{**BASE, "steps": 4, "model": "sd-turbo"})
+    get_engine().unload_all()  # the first call loads the model, and says so
     result = jobs.run_request(ctx, "txt2img", p)
     assert [e[0] for e in events] == [0, 1, 2, 3, 4]
+    assert events[0][2] == "loading sd-turbo"
     assert all(e[1] == 4 for e in events)
     assert events[1][3] is not None and events[1][3][:2] == b"\xff\xd8"  # a JPEG preview
-    assert events[-1][3] is not None  # the last step always has one
+    assert events[-1][3] is None  # none at the last step: the final image follows it
     assert Image.open(__import__("io").BytesIO(events[1][3])).size == (256, 256)
     assert result["seed"] == 7 and len(stored) == 1 and ctx.artifacts[0].name == "image.png"
+
+    events.clear()  # loaded now: no loading step, straight to the first denoising step
+    jobs.run_request(ctx, "txt2img", p)
+    assert [e[0] for e in events] == [1, 2, 3, 4]
 
 
 def test_progress_over_the_websocket_is_monotonic(gen_client):

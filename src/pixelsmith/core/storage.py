@@ -116,13 +116,21 @@ class Storage(abc.ABC):
     name: str
 
     def put(
-        self, data: bytes, *, content_type: str = DEFAULT_CONTENT_TYPE, suffix: str = ""
+        self,
+        data: bytes,
+        *,
+        content_type: str = DEFAULT_CONTENT_TYPE,
+        suffix: str = "",
+        durable: bool = True,
     ) -> str:
-        """Store ``data`` and return its key. Bytes already stored are not written again."""
+        """Store ``data`` and return its key. Bytes already stored are not written again.
+
+        ``durable=False`` skips the flush to disk, for throwaway blobs such as progress
+        previews (a crash may lose them, nothing else)."""
         data = bytes(data)
         key = content_key(data, suffix)
         if not self._exists(key):
-            self._put(key, data, content_type)
+            self._put(key, data, content_type, durable)
         return key
 
     def get(self, key: str) -> bytes:
@@ -150,7 +158,7 @@ class Storage(abc.ABC):
 
     # Backend operations; ``key`` has already been validated.
     @abc.abstractmethod
-    def _put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def _put(self, key: str, data: bytes, content_type: str, durable: bool = True) -> None: ...
 
     @abc.abstractmethod
     def _get(self, key: str) -> bytes: ...
@@ -193,15 +201,16 @@ class LocalStorage(Storage):
     def _path(self, key: str) -> Path:
         return self.root / _fanout(key)
 
-    def _put(self, key: str, data: bytes, content_type: str) -> None:
+    def _put(self, key: str, data: bytes, content_type: str, durable: bool = True) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -327,7 +336,7 @@ class S3Storage(Storage):
                 return None
             raise
 
-    def _put(self, key: str, data: bytes, content_type: str) -> None:
+    def _put(self, key: str, data: bytes, content_type: str, durable: bool = True) -> None:
         if content_type == DEFAULT_CONTENT_TYPE:
             content_type = guess_content_type(key)
         self._client.put_object(

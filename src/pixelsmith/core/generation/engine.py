@@ -38,7 +38,6 @@ from .state import current_settings
 log = logging.getLogger("pixelsmith.generation")
 
 PREVIEW_SIDE = 256
-PREVIEW_INTERVAL_S = 0.5
 
 # Linear latent → RGB projections (rows: latent channels), the usual cheap preview factors.
 _LATENT_RGB = {
@@ -198,7 +197,14 @@ class Engine:
         return loaded
 
     def is_loaded(self, name: str) -> bool:
-        return any(k[0] == name for k in self._pool)
+        return self.load_seconds(name) is not None
+
+    def load_seconds(self, name: str) -> float | None:
+        """How long `name` took to load in this process; None while it is not loaded."""
+        for key, loaded in list(self._pool.items()):
+            if key[0] == name:
+                return loaded.load_seconds
+        return None
 
     def unload_all(self) -> None:
         with self._guard:

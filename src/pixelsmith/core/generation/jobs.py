@@ -59,14 +59,17 @@ def run_request(ctx: JobContext, capability: str, p: GenParams, **inputs) -> dic
         **inputs,
     )
     ctx.check_canceled()
-    ctx.progress(0, p.steps, f"loading {model}")
+    if not engine.is_loaded(model):  # the first call loads the weights, which can take a while
+        ctx.progress(0, p.steps, f"loading {model}")
     last_preview = 0.0
 
     def on_step(step: int, total: int, preview) -> None:  # noqa: ANN001
         nonlocal last_preview
         now = time.monotonic()
         jpeg = None
-        if step == 1 or step >= total or now - last_preview >= PREVIEW_INTERVAL_S:
+        # A first look at once, then every PREVIEW_INTERVAL_S; none at the last step, because
+        # the final image follows it.
+        if step < total and (step == 1 or now - last_preview >= PREVIEW_INTERVAL_S):
             jpeg = preview()
             last_preview = now
         ctx.progress(step, total, f"step {step} of {total}", preview=jpeg)

@@ -3,6 +3,8 @@ show each diffusion model's status and, when missing, how to install it."""
 
 from __future__ import annotations
 
+import sys
+
 from pixelsmith.core.models.registry import ModelSpec
 
 from . import store
@@ -19,6 +21,12 @@ def _spec(e: ModelEntry) -> ModelSpec:
 
         return get_engine().load(e.name)
 
+    def pooled_load_seconds() -> float | None:
+        engine = sys.modules.get(f"{__package__}.engine")
+        if engine is None:  # never imported, so nothing loaded (and no torch import for a status)
+            return None
+        return engine.get_engine().load_seconds(e.name)
+
     source = e.repo_id + (f" + {e.adapter_repo_id}" if e.adapter_repo_id else "")
     return ModelSpec(
         name=e.name,
@@ -31,6 +39,7 @@ def _spec(e: ModelEntry) -> ModelSpec:
         install_hint=f"run `{install_command(e.name)}` while online, or "
         f"`{install_command(e.name)} --from DIR` with a diffusers folder",
         device="gpu",
+        pooled_load_seconds=pooled_load_seconds,
     )
 
 

@@ -47,6 +47,9 @@ class ModelSpec:
     install_hint: str = ""
     device: str = "cpu"
     bundled: bool = False
+    # For models kept in their own pool (diffusion pipelines live in the generation engine):
+    # how long loading took in this process, or None while not loaded.
+    pooled_load_seconds: Callable[[], float | None] | None = None
 
 
 class ModelRegistry:
@@ -98,24 +101,33 @@ class ModelRegistry:
         return self.reason(spec.name) is None
 
     def is_loaded(self, name: str) -> bool:
-        return name in self._instances
+        return self._loaded_seconds(self.spec(name)) is not None
+
+    def _loaded_seconds(self, spec: ModelSpec) -> float | None:
+        """How long loading took in this process; None while not loaded."""
+        if spec.pooled_load_seconds is not None:
+            return spec.pooled_load_seconds()
+        if spec.name not in self._instances:
+            return None
+        return self._load_seconds.get(spec.name, 0.0)
 
     def status_of(self, name: str) -> dict[str, Any]:
         spec = self.spec(name)
         reason = self.reason(name)
+        load_seconds = self._loaded_seconds(spec)
         return {
             "name": spec.name,
             "capability": spec.capability,
             "title": spec.title,
             "description": spec.description,
             "available": reason is None,
-            "loaded": spec.name in self._instances,
+            "loaded": load_seconds is not None,
             "reason": reason,
             "install_hint": spec.install_hint,
             "bundled": spec.bundled,
             "device": spec.device,
             "packages": list(spec.packages),
-            "load_seconds": self._load_seconds.get(spec.name),
+            "load_seconds": load_seconds,
         }
 
     def status(self) -> list[dict[str, Any]]:
