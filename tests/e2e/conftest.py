@@ -103,6 +103,7 @@ def server_url(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     from playwright import sync_api  # in the lock: never skipped
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
     with sync_api.sync_playwright() as pw:

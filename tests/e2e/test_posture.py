@@ -59,6 +59,7 @@ def videos(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def pw():
     from playwright import sync_api  # in the lock: never skipped
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
     with sync_api.sync_playwright() as p:
