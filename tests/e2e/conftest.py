@@ -13,13 +13,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,17 +46,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+@contextmanager
+def serve(data_dir: Path, *, factory: str = APP_FACTORY, **env_extra: str) -> Iterator[str]:
+    """Run the app under uvicorn in a subprocess until the block ends; yields its base URL.
+    `factory` is "module:function"; its module may live in this folder."""
     port = _free_port()
     env = {
         **os.environ,
         "PIXELSMITH_DATA_DIR": str(data_dir),
         "PIXELSMITH_LOG_LEVEL": "WARNING",
         "PIXELSMITH_LOG_FORMAT": "text",
+        **env_extra,
     }
-    log_path = data_dir / "server.log"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
@@ -62,7 +68,7 @@ def server_url(tmp_path_factory) -> Iterator[str]:
                 "-m",
                 "uvicorn",
                 "--factory",
-                APP_FACTORY,
+                factory,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -101,6 +107,18 @@ def server_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def serve_app():
+    """`serve` for tests that need a server of their own (another factory or settings)."""
+    return serve
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("e2e-data")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright import sync_api  # in the lock: never skipped
 
@@ -136,11 +154,17 @@ def open_page(browser, server_url) -> Iterator[Callable[..., WatchedPage]]:
     contexts = []
 
     def _open(
-        path: str, *, lang: str = "en", viewport: dict | None = None, **options
+        path: str,
+        *,
+        lang: str = "en",
+        viewport: dict | None = None,
+        server: str | None = None,
+        **options,
     ) -> WatchedPage:
-        """`options` go to browser.new_context (e.g. has_touch=True, is_mobile=True)."""
+        """`server` is another base URL than the suite's server; `options` go to
+        browser.new_context (e.g. has_touch=True, is_mobile=True)."""
         context = browser.new_context(
-            base_url=server_url,
+            base_url=server or server_url,
             locale="ko-KR" if lang == "ko" else "en-US",
             viewport=viewport or DESKTOP,
             **options,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from sketching import draw, ink
 from skimage import data
 
 from pixelsmith.core.web.i18n import translate
@@ -174,51 +175,36 @@ def test_upscale_a_small_image(open_page, files):
 # ---- sketch canvas ---------------------------------------------------------------------------
 
 
-def _ink(page) -> float:
-    return page.evaluate("() => window.studioSketch.inkRatio()")
-
-
-def _draw(page, points, *, steps=8) -> None:
-    page.locator("#sketch-canvas").evaluate("c => c.scrollIntoView({block: 'center'})")
-    box = page.locator("#sketch-canvas").bounding_box()
-    x0, y0 = box["x"], box["y"]
-    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=steps)
-    page.mouse.up()
-
-
 def test_sketch_draw_undo_redo_and_no_model_message(open_page, files):
     w = open_page("/studio#sketch")
     w.allowed.append("503")  # the honest "no model installed" answer (HTTP + console)
     page = w.page
     page.wait_for_selector('#studio[data-ready="true"]')
-    assert _ink(page) == 0
-    _draw(page, [(0.2, 0.2), (0.8, 0.25), (0.7, 0.8)])
-    one = _ink(page)
+    assert ink(page) == 0
+    draw(page, [(0.2, 0.2), (0.8, 0.25), (0.7, 0.8)])
+    one = ink(page)
     assert one > 0.003
     page.click('.tool-size[data-size="16"]')
-    _draw(page, [(0.2, 0.7), (0.5, 0.5)])
-    two = _ink(page)
+    draw(page, [(0.2, 0.7), (0.5, 0.5)])
+    two = ink(page)
     assert two > one
     assert page.get_attribute("#sketch-canvas", "data-ops") == "2"
     page.click("#sketch-undo")
-    assert abs(_ink(page) - one) < 0.05 * one  # redrawn from the op list
+    assert abs(ink(page) - one) < 0.05 * one  # redrawn from the op list
     page.click("#sketch-undo")
-    assert _ink(page) == 0
+    assert ink(page) == 0
     assert page.is_disabled("#sketch-undo")
     page.click("#sketch-redo")
-    assert abs(_ink(page) - one) < 0.05 * one  # redrawn from the op list
+    assert abs(ink(page) - one) < 0.05 * one  # redrawn from the op list
     # The eraser removes ink; clear empties the canvas and can itself be undone.
     page.click("#tool-eraser")
-    _draw(page, [(0.15, 0.2), (0.85, 0.25)])
-    assert _ink(page) < one
+    draw(page, [(0.15, 0.2), (0.85, 0.25)])
+    assert ink(page) < one
     page.click("#tool-pen")
     page.click("#sketch-clear")
-    assert _ink(page) == 0
+    assert ink(page) == 0
     page.keyboard.press("Control+z")
-    assert _ink(page) > 0
+    assert ink(page) > 0
 
     # Start from a photo: edges preview, then onto the canvas.
     page.set_input_files("#sketch-file", str(files["photo"]))
@@ -227,7 +213,7 @@ def test_sketch_draw_undo_redo_and_no_model_message(open_page, files):
     page.wait_for_selector('#edge-preview[data-method="scribble"]:not([hidden])')
     assert page.locator("#edge-image").evaluate("i => i.naturalWidth") == 512
     page.click("#edge-use")
-    assert _ink(page) > 0.01
+    assert ink(page) > 0.01
 
     page.fill("#sketch-prompt", "an astronaut in a white suit")
     page.select_option("#sketch-category", "person")
@@ -268,9 +254,9 @@ def test_sketch_with_touch_on_a_phone_in_korean(open_page):
     touch("touchEnd", 0.8, 0.5)
     # The page did not scroll under the finger (touch-action: none on the canvas).
     assert page.locator("#sketch-canvas").bounding_box()["y"] == box["y"]
-    assert _ink(page) > 0.002
+    assert ink(page) > 0.002
     page.click("#sketch-undo")
-    assert _ink(page) == 0
+    assert ink(page) == 0
     page.click("#sketch-redo")
     page.fill("#sketch-prompt", "해변의 고양이")
     page.click("#sketch-submit")
