@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     gen_attention_slicing: bool = False
     gen_cpu_offload: bool = False
     gen_compile: bool = False
+    # auto: float16 on a GPU, float32 on the CPU; bfloat16 suits GPUs that have it (no fp16
+    # overflow in the SDXL VAE).
+    gen_dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"
 
     # Naver Shopping search API (catalog lookup). Both keys set = online lookup on.
     naver_client_id: str | None = None

@@ -38,6 +38,8 @@ from .state import current_settings
 log = logging.getLogger("pixelsmith.generation")
 
 PREVIEW_SIDE = 256
+# torch.compile options for gen_compile (the tests swap in the "eager" backend: no C compiler).
+COMPILE_OPTIONS: dict[str, Any] = {}
 
 # Linear latent → RGB projections (rows: latent channels), the usual cheap preview factors.
 _LATENT_RGB = {
@@ -81,6 +83,13 @@ def pick_device(setting: str = "auto") -> str:
     if mps is not None and mps.is_available():
         return "mps"
     return "cpu"
+
+
+def pick_dtype(device: str, setting: str = "auto") -> torch.dtype:
+    """Half precision on a GPU by default, full precision on the CPU (where fp16 is slow)."""
+    if setting != "auto":
+        return getattr(torch, setting)
+    return torch.float16 if device in ("cuda", "mps") else torch.float32
 
 
 def latents_preview(latents: torch.Tensor, family: str, side: int = PREVIEW_SIDE) -> bytes:
@@ -215,9 +224,9 @@ class Engine:
 
         started = time.perf_counter()
         device = pick_device(self.settings.device)
-        dtype = torch.float16 if device in ("cuda", "mps") else torch.float32
+        dtype = pick_dtype(device, self.settings.gen_dtype)
         kwargs: dict[str, Any] = {"dtype": dtype, "local_files_only": True}
-        if device != "cpu" and any(located.pipeline_dir.glob("unet/*.fp16.safetensors")):
+        if dtype == torch.float16 and any(located.pipeline_dir.glob("unet/*.fp16.safetensors")):
             kwargs["variant"] = "fp16"
         cls = getattr(diffusers, e.pipeline_class)
         try:
@@ -238,13 +247,17 @@ class Engine:
             ) from exc
         s = self.settings
         if s.gen_cpu_offload and device == "cuda":
-            pipe.enable_model_cpu_offload()
+            pipe.enable_model_cpu_offload()  # moves each model to the GPU only while it runs
         else:
+            if s.gen_cpu_offload:
+                log.warning("gen_cpu_offload needs CUDA; %s runs on %s as is", e.name, device)
             pipe.to(device)
         if s.gen_attention_slicing:
             pipe.enable_attention_slicing()
         if s.gen_compile:
-            pipe.unet = torch.compile(pipe.unet)
+            # In place, so the UNet keeps its class: LoRA loading and from_pipe see it as is.
+            # The first call compiles (minutes); the lock keeps that to one call at a time.
+            pipe.unet.compile(**COMPILE_OPTIONS)
         pipe.set_progress_bar_config(disable=True)
         loaded = LoadedModel(e, pipe, device)
         loaded.load_seconds = time.perf_counter() - started
