@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import pathlib
 import shutil
 
 import pytest
@@ -199,3 +200,49 @@ def test_installed_folder_loads_through_the_engine(tmp_path, tiny_folders):
     assert loaded.device == "cpu"
     assert type(loaded.base).__name__ == "StableDiffusionPipeline"
     assert io is not None
+
+
+def _hf_cache_snapshot(hub: pathlib.Path, repo_id: str, folder: pathlib.Path) -> pathlib.Path:
+    """Lay `folder` out as huggingface_hub's cache holds a downloaded repo."""
+    repo = hub / f"models--{repo_id.replace('/', '--')}"
+    snapshot = repo / "snapshots" / "0123abcd"
+    shutil.copytree(folder, snapshot)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("0123abcd")
+    return snapshot
+
+
+def test_models_in_the_hugging_face_cache_are_used(tmp_path, tiny_folders, monkeypatch):
+    """A user who already downloaded with huggingface_hub needs no `models install`."""
+    from huggingface_hub import constants
+
+    from pixelsmith.core.generation.engine import Engine, Request
+
+    hub = tmp_path / "hub"
+    snapshot = _hf_cache_snapshot(hub, "stabilityai/sd-turbo", tiny_folders["sd"])
+    s = Settings(data_dir=tmp_path / "d", models_dir=tmp_path / "empty")
+    assert store.locate(s, "sd-turbo") is None  # before: nowhere
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub))
+    located = store.locate(s, "sd-turbo")
+    assert located is not None and located.source == "hf-cache"
+    assert located.pipeline_dir == snapshot and store.reason(s, "sd-turbo") is None
+    assert store.locate(s, "sdxl-turbo") is None  # only what is cached
+    with TestClient(create_app(s, configure_logs=False)) as c:
+        models = {m["name"]: m for m in c.get("/api/v1/models").json()["models"]}
+    assert models["sd-turbo"]["available"] is True
+    assert models["sdxl-turbo"]["available"] is False
+    image = Engine(s).generate(
+        "sd-turbo",
+        Request(
+            capability="txt2img",
+            prompt="a kite",
+            negative_prompt="",
+            width=64,
+            height=64,
+            steps=2,
+            guidance=0.0,
+            seed=1,
+        ),
+    )
+    assert image.size == (64, 64)
+    assert store.remove(s, "sd-turbo") is False and snapshot.is_dir()  # the cache is left alone
