@@ -122,6 +122,8 @@ def test_cancel_stops_the_run_and_leaves_no_picture_in_korean(open_page, gen_ser
     page.click("#sketch-cancel")
     page.wait_for_selector("#sketch-error:not([hidden])", timeout=60_000)
     assert translate("ko", "apps.studio.job.canceled") in page.inner_text("#sketch-error")
+    # The user asked for it: a plain notice, not the red of a failure.
+    assert "notice-error" not in page.get_attribute("#sketch-error", "class")
     assert page.is_hidden("#sketch-result") and page.is_hidden("#sketch-cancel")
 
     job = _latest_sketch_job(page)

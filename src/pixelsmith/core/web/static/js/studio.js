@@ -35,7 +35,14 @@ function errorText(err) {
 
 function showError(box, err) {
   box.replaceChildren(h("p", {}, typeof err === "string" ? err : errorText(err)));
+  box.classList.add("notice-error");
   box.hidden = false;
+}
+
+// A job that ended without a result: failed (red) or canceled by the user (a plain notice).
+function showJobEnd(box, job) {
+  showError(box, jobError(job));
+  box.classList.toggle("notice-error", job.status !== "canceled");
 }
 
 function clearError(box) {
@@ -460,7 +467,7 @@ async function runPanorama() {
     const final = await watchJob(job.id, (j) => showJob($("pano-job"), j));
     $("pano-job").hidden = true;
     if (final.status !== "succeeded") {
-      showError(error, jobError(final));
+      showJobEnd(error, final);
       return;
     }
     const artifact = final.artifacts[0];
@@ -553,7 +560,7 @@ async function runUpscale() {
     const final = await watchJob(job.id, (j) => showJob(box, j));
     box.hidden = true;
     if (final.status !== "succeeded") {
-      showError(error, jobError(final));
+      showJobEnd(error, final);
       return;
     }
     const artifact = final.artifacts[0];
@@ -702,7 +709,7 @@ $("sketch-form").addEventListener("submit", async (e) => {
     const final = await watchJob(job.id, (j) => showJob(box, j));
     box.hidden = true;
     if (final.status !== "succeeded") {
-      showError(error, jobError(final));
+      showJobEnd(error, final);
       return;
     }
     const artifact = final.artifacts[0];
