@@ -119,6 +119,9 @@ def test_cancel_stops_the_run_and_leaves_no_picture_in_korean(open_page, gen_ser
     )
     page.wait_for_selector("#sketch-job .job-preview:not([hidden])", timeout=60_000)
     w.screenshot("studio-sketch-running-desktop-ko")  # the live preview and the step count
+    assert page.is_disabled("#sketch-submit")  # one picture at a time from this form
+    busy = translate("ko", "apps.studio.sketch.submitting")
+    assert page.inner_text("#sketch-submit").strip() == busy
     page.click("#sketch-cancel")
     page.wait_for_selector("#sketch-error:not([hidden])", timeout=60_000)
     assert translate("ko", "apps.studio.job.canceled") in page.inner_text("#sketch-error")

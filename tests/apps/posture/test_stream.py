@@ -26,7 +26,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:User
 
 UPRIGHT = frames.jpeg(frames.upright())
 DRIFTED = frames.jpeg(frames.drifted(1.0))
-LEANING = frames.jpeg(frames.leaning(20))
+# 25°: the measured shoulder line turns ~14° (score ~1.4), well clear of the warn threshold
+# (0.6); at 20° it turned ~9° and a slow, loaded machine once stayed "good" for 5 s.
+LEANING = frames.jpeg(frames.leaning(25))
 NOBODY = frames.jpeg(np.full((480, 640, 3), 200, np.uint8))
 
 
@@ -147,9 +149,9 @@ def test_leaning_shows_as_shoulder_tilt(client):
         lean = s.run(LEANING, 5)
         assert lean[-1]["state"] in ("warn", "bad"), lean[-1]
         assert lean[-1]["reasons"][0] == "shoulder_tilt"
-        # The frame turned 20° counter-clockwise: the measured shoulder line turned the same way
+        # The frame turned 25° counter-clockwise: the measured shoulder line turned the same way
         # (MediaPipe's shoulder points on the bulky suit follow only part of the turn).
-        assert lean[-1]["features"]["shoulder_tilt_deg"] - base < -6
+        assert lean[-1]["features"]["shoulder_tilt_deg"] - base < -8
 
 
 def test_no_person_in_view_goes_away(client):
