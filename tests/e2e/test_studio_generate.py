@@ -83,7 +83,9 @@ def test_sketch_becomes_a_picture_with_live_previews(open_page, gen_server):
     seen = page.evaluate("() => window.seenJob")
     steps = [int(m.group(1)) for t in seen["messages"] if (m := re.match(r"Step (\d+) of", t))]
     assert len(steps) >= 2 and steps == sorted(steps), seen["messages"]
-    assert all(f"of {STEPS}" in t for t in seen["messages"] if t.startswith("Step"))
+    # Only the page's own words: step counts, and "loading" while the first call loads.
+    loading = translate("en", "apps.studio.sketch.loading")
+    assert all(re.fullmatch(rf"Step \d+ of {STEPS}", t) or t == loading for t in seen["messages"])
     assert seen["previews"], "no step preview was shown while the job ran"
     for url in seen["previews"]:
         preview = page.request.get(url)
@@ -128,6 +130,10 @@ def test_cancel_stops_the_run_and_leaves_no_picture_in_korean(open_page, gen_ser
     # The user asked for it: a plain notice, not the red of a failure.
     assert "notice-error" not in page.get_attribute("#sketch-error", "class")
     assert page.is_hidden("#sketch-result") and page.is_hidden("#sketch-cancel")
+
+    seen = page.evaluate("() => window.seenJob")["messages"]
+    loading = translate("ko", "apps.studio.sketch.loading")
+    assert seen and all(re.fullmatch(rf"{STEPS}단계 중 \d+단계", t) or t == loading for t in seen)
 
     job = _latest_sketch_job(page)
     assert job["status"] == "canceled"

@@ -119,7 +119,9 @@ function progressText(job) {
   const { step = 0, total = 0, message = "" } = job.progress || {};
   if (job.kind === "studio.panorama") return t(`apps.studio.pano.step.${step}`);
   if (job.kind === "studio.upscale" && total) return t("apps.studio.up.tile", { step, total });
-  if (job.kind === "gen.sketch2img" && step) return t("apps.studio.sketch.step", { step, total });
+  if (job.kind === "gen.sketch2img") {
+    return step ? t("apps.studio.sketch.step", { step, total }) : t("apps.studio.sketch.loading");
+  }
   return message;
 }
 
