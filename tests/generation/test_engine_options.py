@@ -15,7 +15,6 @@ from diffusers.models.attention_processor import SlicedAttnProcessor
 
 from pixelsmith.core.config import Settings
 from pixelsmith.core.generation import engine as engine_module
-from pixelsmith.core.generation import store
 from pixelsmith.core.generation.engine import Engine, Request, pick_device, pick_dtype
 
 BASE = {
@@ -31,12 +30,11 @@ BASE = {
 
 
 @pytest.fixture
-def make_engine(tmp_path, tiny_folders):
-    models = tmp_path / "models"
-    store.install_from_dir(Settings(models_dir=models), "sd-turbo", tiny_folders["sd"])
+def make_engine(tmp_path, models_dir):
+    """A separate engine (its own pipeline pool) per option set, on the shared tiny models."""
 
     def make(**options) -> Engine:
-        return Engine(Settings(data_dir=tmp_path / "data", models_dir=models, **options))
+        return Engine(Settings(data_dir=tmp_path / "data", models_dir=models_dir, **options))
 
     return make
 
