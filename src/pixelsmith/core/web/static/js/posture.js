@@ -220,8 +220,10 @@ function sendFrame() {
   canvas.toBlob(
     async (blob) => {
       try {
-        if (blob && ws.readyState === WebSocket.OPEN && !live.paused) {
-          ws.send(await blob.arrayBuffer());
+        const frame = blob && (await blob.arrayBuffer());
+        // Checked after the await: Stop may have closed the socket meanwhile.
+        if (frame && ws.readyState === WebSocket.OPEN && !live.paused) {
+          ws.send(frame);
           live.frames += 1;
           root.dataset.frames = String(live.frames);
         }
