@@ -64,3 +64,70 @@ class QueueFull(ApiError):
 class ModelUnavailable(ApiError):
     status_code = 503
     code = "model_unavailable"
+
+
+class InvalidText(ApiError):
+    """Input the server cannot store or send back: a lone UTF-16 surrogate (`invalid_text`) or
+    JSON nested too deep (`nested_too_deep`)."""
+
+    status_code = 422
+    code = "invalid_text"
+
+
+MAX_JSON_DEPTH = 32  # params of every kind are flat or nearly so; deeper is an attack or a bug
+
+
+def check_json_input(value: Any, field: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Raise InvalidText for a lone surrogate in any string (keys too) or nesting past max_depth.
+
+    JSON escapes such as "\\ud800" decode to a str that no UTF-8 encoder (the database, the
+    response) accepts, so such text is refused at the door with a message, not a 500 later.
+    `field` names `value` in messages ("params" gives "params.prompt"; "" is the whole body).
+    Iterative, so deep input cannot exhaust the stack here.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, field, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, where)
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise InvalidText(
+                    f"{_name(where)} is nested more than {max_depth} levels deep; send a "
+                    "flatter value.",
+                    code="nested_too_deep",
+                    details={"field": where, "max_depth": max_depth},
+                )
+            if isinstance(item, list):
+                stack.extend((sub, f"{where}[{i}]", depth + 1) for i, sub in enumerate(item))
+                continue
+            for key, sub in item.items():
+                key = str(key)
+                _check_text(key, where, key=True)
+                stack.append((sub, f"{where}.{key[:40]}" if where else key[:40], depth + 1))
+
+
+def _check_text(text: str, where: str, *, key: bool = False) -> None:
+    if (pos := lone_surrogate_at(text)) is not None:
+        what = f"A key in {_name(where).lower()}" if key else _name(where)
+        raise InvalidText(
+            f"{what} holds a lone UTF-16 surrogate (U+{ord(text[pos]):04X}), which is not text. "
+            "Send valid UTF-8; in JSON, write a character outside the basic plane as UTF-8 or "
+            "as a surrogate pair (e.g. \\ud83d\\ude00).",
+            details={"field": where, "position": pos},
+        )
+
+
+def _name(where: str) -> str:
+    if not where:
+        return "The body"
+    return f"'{where[:60]}…'" if len(where) > 60 else f"'{where}'"
+
+
+def lone_surrogate_at(text: str) -> int | None:
+    """Index of the first lone surrogate (U+D800–U+DFFF) in text, or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None

@@ -33,7 +33,7 @@ class EdgeParams(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> EdgeParams:
         if self.low >= self.high:
-            raise ValueError("low must be below high")
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
 
 

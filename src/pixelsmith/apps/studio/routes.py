@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from pixelsmith.core.errors import ApiError
+from pixelsmith.core.errors import MAX_JSON_DEPTH, ApiError, check_json_input
 from pixelsmith.core.images import IntakeImage, read_upload
 from pixelsmith.core.jobs.routes import JobOut
 from pixelsmith.core.services import Services
@@ -61,11 +61,28 @@ def _script_json(data: Any) -> str:
 def _parse_params(raw: str | None) -> dict[str, Any]:
     if raw is None or not raw.strip():
         return {}
+    depth = _nesting(raw)
+    if depth > MAX_JSON_DEPTH:
+        # json.loads recurses per level: 950 brackets can exhaust the stack (RecursionError).
+        raise ApiError(
+            f"'params' is not usable JSON: it is nested {depth} levels deep (at most "
+            f'{MAX_JSON_DEPTH}). Send a flat JSON object such as {{"size": 9}}.',
+            code="invalid_json",
+            status_code=422,
+            details={"field": "params", "depth": depth},
+        )
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ApiError(
             f"'params' is not valid JSON: {exc.msg} at character {exc.pos}.",
+            code="invalid_json",
+            status_code=422,
+            details={"field": "params"},
+        ) from None
+    except (RecursionError, ValueError) as exc:  # ValueError: an int past 4300 digits
+        raise ApiError(
+            f"'params' is not usable JSON: {exc}.",
             code="invalid_json",
             status_code=422,
             details={"field": "params"},
@@ -77,7 +94,30 @@ def _parse_params(raw: str | None) -> dict[str, Any]:
             status_code=422,
             details={"field": "params"},
         )
+    check_json_input(value, "params")
     return value
+
+
+def _nesting(raw: str) -> int:
+    """The deepest [ / { nesting in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 @router.get("/studio", response_class=HTMLResponse, include_in_schema=False)
@@ -197,12 +237,15 @@ async def edges(
 ) -> Response:
     try:
         p = EdgeParams(method=method, low=low, high=high, detail=detail, stroke=stroke)
-    except ValueError as exc:
+    except ValidationError as exc:
+        # The validators' own words ("low (200) must be below high (100)"), not pydantic's
+        # "Value error, " prefix or its "For further information visit …" line.
+        errors = [e["msg"].removeprefix("Value error, ") for e in exc.errors(include_url=False)]
         raise ApiError(
-            "Invalid edge parameters: the low threshold must be below the high one.",
+            f"Invalid edge parameters: {'; '.join(errors)}. Change them and try again.",
             code="invalid_params",
             status_code=422,
-            details={"errors": str(exc).splitlines()[-1:]},
+            details={"errors": errors},
         ) from None
     intake = await _read(file, services)
     png = await run_in_threadpool(studio.edges, intake, p)

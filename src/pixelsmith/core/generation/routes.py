@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel
 
-from pixelsmith.core.errors import ApiError, ModelUnavailable, NotFound
+from pixelsmith.core.errors import ApiError, ModelUnavailable, NotFound, check_json_input
 from pixelsmith.core.jobs.kinds import get_kind
 from pixelsmith.core.jobs.routes import JobOut
 from pixelsmith.core.services import Services
@@ -84,6 +84,7 @@ def submit_generation(
 ) -> dict:
     """Validate everything (no model loads), then submit gen.<capability>. For apps too."""
     kind = get_kind(f"gen.{capability}")
+    check_json_input(params)  # a lone surrogate (JSON "\ud800") or deep nesting: a clear 422
     p = kind.validate(params)  # 422 on bad fields, unknown model or style
     for field in ("image_key", "mask_key"):
         if getattr(p, field, None) is not None:

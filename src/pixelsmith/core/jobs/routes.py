@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from pixelsmith.core.errors import ApiError
+from pixelsmith.core.errors import ApiError, check_json_input
 from pixelsmith.core.jobs.kinds import list_kinds
 from pixelsmith.core.jobs.models import TERMINAL
 from pixelsmith.core.jobs.runner import channel
@@ -94,11 +94,13 @@ def job_kinds() -> list[dict]:
     response_model=JobOut,
     summary="Submit a job",
     responses={
-        422: {"description": "Unknown kind or invalid params"},
+        422: {"description": "Unknown kind, invalid params, lone surrogates or deep nesting"},
         429: {"description": "Queue full"},
     },
 )
 def submit_job(body: JobSubmit, services: Services = Depends(get_services)) -> dict:
+    # Params are free-form JSON until the kind validates them: refuse what cannot be stored.
+    check_json_input(body.params, "params")
     return services.jobs.submit(body.kind, body.params)
 
 
