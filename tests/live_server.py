@@ -19,7 +19,12 @@ def free_port() -> int:
 
 
 def start_server(data_dir, port: int, **env_overrides: str) -> subprocess.Popen:
-    env = {**os.environ, "PIXELSMITH_DATA_DIR": str(data_dir), **env_overrides}
+    env = {
+        **os.environ,
+        "PIXELSMITH_DATA_DIR": str(data_dir),
+        "PIXELSMITH_JOB_ISOLATION": "process",  # the shipped default (tests/conftest.py)
+        **env_overrides,
+    }
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     # Logs go to a file: a pipe nobody reads fills up and blocks the server.
     log = open(Path(data_dir) / f"server-{port}.log", "ab")  # noqa: SIM115

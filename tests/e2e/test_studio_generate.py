@@ -54,6 +54,8 @@ def gen_server(tmp_path_factory, serve_app):
         "PIXELSMITH_MODELS_DIR": str(models),
         "PIXELSMITH_DEVICE": "cpu",
         "PIXELSMITH_E2E_SKETCH_STEPS": str(STEPS),
+        # gen_app shrinks the model in the server's own process, so jobs must run there.
+        "PIXELSMITH_JOB_ISOLATION": "thread",
     }
     with serve_app(root / "data", factory="gen_app:create_app", **env) as url:
         yield url

@@ -35,6 +35,17 @@ class Settings(BaseSettings):
 
     executor: Literal["local"] = "local"
     workers: int = Field(default=2, ge=1, le=64)
+    # process: each worker is its own process (memory given back, the API never starved);
+    # thread: workers are threads of the server, for debugging and tests that look inside jobs.
+    job_isolation: Literal["process", "thread"] = "process"
+    # A worker process over this is killed and its job fails `out_of_memory`; 0 = sized to the
+    # machine (half its memory shared by the workers, at most 4 GB each).
+    job_memory_limit_mb: int = Field(default=0, ge=0)
+    # After a job, a worker bigger than this hands over to a fresh process (not after GPU
+    # jobs, whose pipelines are meant to stay loaded).
+    worker_recycle_mb: int = Field(default=768, ge=0)
+    # Worker processes run at this niceness, so the API answers first on a busy machine.
+    worker_nice: int = Field(default=10, ge=0, le=19)
     # Jobs waiting beyond this answer 429 with Retry-After instead of piling up.
     max_queued_jobs: int = Field(default=1000, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)
@@ -60,6 +71,25 @@ class Settings(BaseSettings):
     # overflow in the SDXL VAE).
     gen_dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"
 
+    # ---- Web hardening (core/web/middleware.py; docs/deployment.md "Security") ----
+    # Longest wait for the next piece of a request body; a client that stalls gets 408.
+    body_read_timeout_s: float = Field(default=15.0, gt=0, le=600)
+    # Comma-separated Host names accepted besides IP addresses and `host` ("*" = any;
+    # ".example.com" = it and its subdomains). Guards against DNS rebinding: a foreign web
+    # page reaching this server under a domain name of its own.
+    allowed_hosts: str = "localhost"
+    # Comma-separated other origins (scheme://host[:port]) whose pages may POST, PUT, PATCH,
+    # DELETE and open WebSockets here ("*" = any: turns the cross-site check off).
+    allowed_origins: str = ""
+    # Proxies whose X-Forwarded-Proto/-For uvicorn trusts (so cookies get Secure behind TLS).
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def allowed_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
     # Naver Shopping search API (catalog lookup). Both keys set = online lookup on.
     naver_client_id: str | None = None
     naver_client_secret: str | None = None
@@ -70,6 +100,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'pixelsmith.db').resolve()}"
+
+    def resolved_job_memory_limit_mb(self) -> int:
+        if self.job_memory_limit_mb:
+            return self.job_memory_limit_mb
+        from pixelsmith.core.memory import MB, total_memory_bytes
+
+        return max(1024, min(4096, total_memory_bytes() // 2 // self.workers // MB))
 
     def resolved_models_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -15,6 +15,7 @@ from pixelsmith.core.config import Settings
 from pixelsmith.core.db import Database
 from pixelsmith.core.events import EventBus, InProcessEventBus
 from pixelsmith.core.jobs.executors import Executor, LocalExecutor
+from pixelsmith.core.jobs.processes import ProcessExecutor
 from pixelsmith.core.jobs.runner import JobRunner
 from pixelsmith.core.jobs.service import JobService
 from pixelsmith.core.storage import Storage, create_storage
@@ -50,13 +51,19 @@ class Services:
         storage = create_storage(settings)
         events = InProcessEventBus()
         runner = JobRunner(db, events, storage)
-        executor = LocalExecutor(
-            runner.run,
-            workers=settings.workers,
-            max_queued=settings.max_queued_jobs,
-            on_cancel=runner.signal_cancel,
-        )
+        executor: Executor
+        if settings.job_isolation == "process":
+            executor = ProcessExecutor(settings, events)
+        else:
+            executor = LocalExecutor(
+                runner.run,
+                workers=settings.workers,
+                max_queued=settings.max_queued_jobs,
+                on_cancel=runner.signal_cancel,
+            )
         jobs = JobService(db, runner, executor, max_attempts=settings.job_max_attempts)
+        if isinstance(executor, ProcessExecutor):
+            executor.on_lost = jobs.handle_lost  # a worker that dies mid-job
         catalog = CatalogService(db)
         catalog.ensure_demo()  # first run: a demo catalog, labelled as demo
         return cls(

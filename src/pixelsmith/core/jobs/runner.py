@@ -11,6 +11,7 @@ import logging
 import mimetypes
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -29,6 +30,13 @@ log = logging.getLogger("pixelsmith.jobs")
 # Progress rows are written at most this often (and with each preview); live viewers still
 # get an event for every step.
 PROGRESS_WRITE_INTERVAL = 0.5
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    status: str
+    kind: str
+    seconds: float
 
 
 def channel(job_id: str) -> str:
@@ -57,6 +65,15 @@ class JobRunner:
     # -- the lifecycle ---------------------------------------------------------------------
     def run(self, job_id: str) -> str | None:
         """Run the job if it is still queued. Returns its final status, or None if skipped."""
+        outcome = self.execute(job_id)
+        if outcome is None:
+            return None
+        JOBS_FINISHED.labels(kind=outcome.kind, status=outcome.status).inc()
+        JOB_DURATION.labels(kind=outcome.kind).observe(outcome.seconds)
+        return outcome.status
+
+    def execute(self, job_id: str) -> RunOutcome | None:
+        """`run` without the metrics: a worker process reports them to the API's registry."""
         with self.db.session() as s:
             claimed = s.execute(
                 update(Job)
@@ -116,9 +133,7 @@ class JobRunner:
         finally:
             with self._lock:
                 self._cancel_events.pop(job_id, None)
-        JOBS_FINISHED.labels(kind=kind_name, status=status).inc()
-        JOB_DURATION.labels(kind=kind_name).observe(time.perf_counter() - started)
-        return status
+        return RunOutcome(status, kind_name, time.perf_counter() - started)
 
     def _finish(self, ctx: JobContext, status: JobStatus, *, result=None, error=None) -> str:
         now = utcnow()

@@ -196,6 +196,44 @@ class JobService:
             )
         return {"requeued": requeued, "resubmitted": len(queued), "gave_up": failed}
 
+    def handle_lost(self, job_id: str, code: str, message: str) -> None:
+        """A worker died holding this job. Out of memory fails it (running it again would only
+        die again); a crash requeues it within its attempt budget, as a restart would."""
+        resubmit: str | None = None
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.status in TERMINAL:
+                return  # it finished before its worker went
+            if job.status == JobStatus.queued:
+                resubmit = job.queue  # handed over but never claimed
+            elif code == "out_of_memory" or job.attempts >= job.max_attempts:
+                job.status = JobStatus.failed
+                job.finished_at = utcnow()
+                if code != "out_of_memory":
+                    code = "interrupted"
+                    message = (
+                        f"The job was interrupted {job.attempts} times ({message}) and was "
+                        "given up. Retry it, or report it if it happens again."
+                    )
+                job.error = {
+                    "code": code,
+                    "message": message,
+                    "details": {"attempts": job.attempts},
+                }
+            elif job.cancel_requested:
+                job.status = JobStatus.canceled
+                job.finished_at = utcnow()
+            else:
+                job.status = JobStatus.queued
+                job.progress_message = "requeued: its worker stopped"
+                resubmit = job.queue
+            job.updated_at = utcnow()
+            s.flush()
+            self.runner.publish(job)
+        log.warning("job lost its worker", extra={"job_id": job_id, "reason": code})
+        if resubmit is not None:
+            self.executor.submit(job_id, resubmit)
+
     def counts(self) -> dict[str, int]:
         with self.db.session() as s:
             rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
