@@ -74,6 +74,18 @@ def serve(
         reload=reload,
         log_config=None,  # our JSON logging, set up by create_app
         ws_max_size=2 * 1024 * 1024,
+        # h11, not httptools: uvicorn gives httptools no header size limit (a 4 MB header
+        # line is read whole); h11 refuses a request line + headers over 16 KiB.
+        http="h11",
+        h11_max_incomplete_event_size=16 * 1024,
+        # Idle keep-alive connections close after 5 s (uvicorn's default, stated here); a
+        # stalled request body is the app's job (body_read_timeout_s → 408).
+        timeout_keep_alive=5,
+        # The scheme and client address come from X-Forwarded-* only from these proxies
+        # (cookies get Secure when the proxy says https).
+        proxy_headers=True,
+        forwarded_allow_ips=s.forwarded_allow_ips,
+        server_header=False,  # no "server: uvicorn" banner
     )
 
 

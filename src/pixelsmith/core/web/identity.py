@@ -6,7 +6,9 @@ server-side sessions, "per user" data (posture baselines and history) is keyed b
 first visit by the `current_identity` dependency. The id is a bearer secret: whoever holds the
 cookie sees that id's data, and nobody can list or guess other ids. A WebSocket handshake reads
 the same cookie (`websocket_identity`); one without it gets a fresh id, sent back as a
-Set-Cookie header on the handshake response.
+Set-Cookie header on the handshake response. The cookie is also `Secure` when the request came
+over HTTPS (behind a TLS proxy, uvicorn's proxy headers make the scheme https: see
+docs/deployment.md), so it never travels over plain HTTP once the site is served over TLS.
 
 When accounts arrive, `current_identity` keeps its signature and returns the logged-in user's
 id instead, so the apps that depend on it do not change.
@@ -38,6 +40,7 @@ def is_valid_user_id(value: str | None) -> bool:
 class Identity:
     user_id: str
     new: bool  # minted on this request: the response must set the cookie
+    secure: bool = False  # the request came over https (or wss): the cookie gets Secure
 
     def apply(self, response: Response) -> Response:
         """Set the cookie on `response` when the id is new (pages that return a Response)."""
@@ -49,6 +52,7 @@ class Identity:
                 path="/",
                 httponly=True,
                 samesite="lax",
+                secure=self.secure,
             )
         return response
 
@@ -60,13 +64,15 @@ class Identity:
         morsel["path"] = "/"
         morsel["httponly"] = True
         morsel["samesite"] = "Lax"
+        if self.secure:
+            morsel["secure"] = True
         return b"set-cookie", morsel.OutputString().encode("latin-1")
 
 
-def identify(cookie_value: str | None) -> Identity:
+def identify(cookie_value: str | None, *, secure: bool = False) -> Identity:
     if is_valid_user_id(cookie_value):
-        return Identity(cookie_value, new=False)  # type: ignore[arg-type]
-    return Identity(new_user_id(), new=True)
+        return Identity(cookie_value, new=False, secure=secure)  # type: ignore[arg-type]
+    return Identity(new_user_id(), new=True, secure=secure)
 
 
 def current_identity(request: Request, response: Response) -> Identity:
@@ -77,7 +83,7 @@ def current_identity(request: Request, response: Response) -> Identity:
     cached = getattr(request.state, "identity", None)
     if cached is not None:
         return cached
-    identity = identify(request.cookies.get(COOKIE_NAME))
+    identity = identify(request.cookies.get(COOKIE_NAME), secure=request.url.scheme == "https")
     identity.apply(response)
     request.state.identity = identity
     return identity
@@ -90,4 +96,4 @@ def current_user_id(request: Request, response: Response) -> str:
 def websocket_identity(websocket: WebSocket) -> Identity:
     """The identity of a WebSocket handshake; accept with `headers=[identity.set_cookie_header()]`
     when `identity.new`."""
-    return identify(websocket.cookies.get(COOKIE_NAME))
+    return identify(websocket.cookies.get(COOKIE_NAME), secure=websocket.url.scheme == "wss")

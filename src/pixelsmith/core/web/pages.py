@@ -2,7 +2,8 @@
 
 `render(request, template, **ctx)` is what app slices call to render their pages: it picks the
 language, and gives every template `t`, `lang`, `apps`, the current `nav` item, `static()` URLs
-with a cache-busting version and the client-side message catalog for JS modules.
+with a cache-busting version, the client-side message catalog for JS modules and `csp_nonce`
+(every inline `<script>` carries `nonce="{{ csp_nonce }}"`: the CSP refuses any other).
 
 Templates are looked up in ``core/web/templates`` first, then in each app's
 ``apps/<slug>/templates`` (where an app keeps its pages under ``<slug>/``).
@@ -29,6 +30,7 @@ from starlette.responses import Response
 from pixelsmith import __version__
 from pixelsmith.apps import APPS
 from pixelsmith.core.web import i18n
+from pixelsmith.core.web.middleware import CSP_NONCE_KEY
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -122,6 +124,7 @@ def render(
         "import_map": import_map(),
         "i18n_json": _script_json(tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))),
         "version": __version__,
+        "csp_nonce": request.scope.get(CSP_NONCE_KEY, ""),
         **ctx,
     }
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
@@ -135,6 +138,7 @@ def render(
             path="/",
             httponly=True,
             samesite="lax",
+            secure=request.url.scheme == "https",  # behind a TLS proxy: see docs/deployment.md
         )
     return response
 
