@@ -36,9 +36,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pixelsmith.core.catalog.models import minor_digits, normalize_code
+from pixelsmith.core.catalog.models import format_price, minor_digits, normalize_code
 from pixelsmith.core.catalog.service import CatalogService
-from pixelsmith.core.errors import ApiError
+from pixelsmith.core.errors import ApiError, lone_surrogate_at
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -68,7 +68,14 @@ ALIASES = {
     "colors": "colours",
 }
 _LIMITS = {"brand": 80, "name": 200, "category": 60, "mall": 120, "code": 64}
+MAX_PRICE_MINOR = 2**31 - 1  # the price column is a 32-bit integer (PostgreSQL INTEGER)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# C0 controls but tab, LF and CR (which become spaces in text fields), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BAD = re.compile(r"[\x00-\x1f\x7f]")  # tags, colours: one line, no controls
+_URL_BAD = re.compile(r"[\x00-\x20\x7f]")  # in a URL: no controls, no whitespace at all
+_ABSOLUTE_URL = re.compile(r"^https?://[^/\\?#@:]+", re.IGNORECASE)
+_SITE_PATH = re.compile(r"^/(?![/\\])")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PRICE_JUNK = re.compile(r"[\s,₩$€£¥]|KRW|USD|EUR|GBP|JPY|원", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"[|;]")
@@ -98,6 +105,11 @@ class ImportReport:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    def add_error(self, row: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ROW_ERRORS:
+            self.errors.append({"row": row, "message": message})
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
@@ -120,16 +132,30 @@ def import_file(path: str | Path, catalog: CatalogService) -> ImportReport:
 
 
 def import_bytes(data: bytes, filename: str, catalog: CatalogService) -> ImportReport:
-    """Import file content; `filename` picks the format (.csv / .json), else it is sniffed."""
-    rows, report = parse_bytes(data, filename)
-    if rows:
-        counts = catalog.upsert_many(rows, source="import")
+    """Import file content; `filename` picks the format (.csv / .json), else it is sniffed.
+
+    Every valid row is saved even when others fail: rows that fail validation are never sent
+    to the database, and a row the database still refuses is reported and skipped
+    (CatalogService.import_rows), never rolling back the rest.
+    """
+    numbered, report = _parse(data, filename)
+    if numbered:
+        counts, refused = catalog.import_rows([row for _, row in numbered], source="import")
         report.created, report.updated, report.unchanged = counts
+        for index, reason in refused:
+            report.add_error(numbered[index][0], reason)
+        report.errors.sort(key=lambda e: e["row"])
     return report
 
 
 def parse_bytes(data: bytes, filename: str = "") -> tuple[list[dict[str, Any]], ImportReport]:
     """Validated rows and a report holding the row errors. Pure: touches no database."""
+    numbered, report = _parse(data, filename)
+    return [row for _, row in numbered], report
+
+
+def _parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], ImportReport]:
+    """(row number, validated row) pairs and the report of the rows that failed."""
     if len(data) > MAX_IMPORT_BYTES:
         raise _too_large()
     if not data.strip():
@@ -140,7 +166,7 @@ def parse_bytes(data: bytes, filename: str = "") -> tuple[list[dict[str, Any]], 
     if not records:
         raise ImportFileError("The file holds no products, only a header.", code="import_empty")
     report = ImportReport(rows=len(records))
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for number, record in records:
         try:
@@ -151,24 +177,28 @@ def parse_bytes(data: bytes, filename: str = "") -> tuple[list[dict[str, Any]], 
             if norm in seen:
                 raise RowError(f"code {row['code']!r} repeats row {seen[norm]}")
             seen[norm] = number
-            rows.append(row)
+            rows.append((number, row))
         except RowError as exc:
-            report.error_count += 1
-            if len(report.errors) < MAX_ROW_ERRORS:
-                report.errors.append({"row": number, "message": str(exc)})
+            report.add_error(number, str(exc))
     return rows, report
 
 
 def validate_row(record: dict[str, Any]) -> dict[str, Any]:
     """One product from a record whose keys are canonical column names; raises RowError."""
+    for key, value in record.items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                _check_text(key, text)
     row: dict[str, Any] = {}
     for key in ("code", "name", "brand", "category", "mall"):
         value = record.get(key)
         if value is None:
             value = ""
-        if not isinstance(value, str | int):
-            raise RowError(f"{key} must be text, not {type(value).__name__}")
-        value = " ".join(str(value).split())
+        if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
+            value = str(value)  # a JSON integer, e.g. a numeric code 343938013
+        if not isinstance(value, str):
+            raise RowError(f"{key} must be text, not {_jtype(value)}")
+        value = " ".join(value.split())  # tabs and line breaks become single spaces
         if key in REQUIRED and not value:
             raise RowError(f"{key} is empty")
         if len(value) > _LIMITS[key]:
@@ -176,7 +206,10 @@ def validate_row(record: dict[str, Any]) -> dict[str, Any]:
         row[key] = value
     if not normalize_code(row["code"]):
         raise RowError(f"code {row['code']!r} has no letters or digits")
-    currency = str(record.get("currency") or "KRW").strip().upper()
+    currency = record.get("currency") or "KRW"
+    if not isinstance(currency, str):
+        raise RowError(f"currency must be text, not {_jtype(currency)}")
+    currency = currency.strip().upper()
     if not _CURRENCY.match(currency):
         raise RowError(f"currency {currency!r} is not a 3-letter ISO code such as KRW or USD")
     row["currency"] = currency
@@ -186,6 +219,22 @@ def validate_row(record: dict[str, Any]) -> dict[str, Any]:
     row["tags"] = _tags(record.get("tags"))
     row["colours"] = _colours(record.get("colours"))
     return row
+
+
+def _check_text(key: str, text: str) -> None:
+    """Refuse text that is not text: a lone surrogate (from a JSON "\\udfff" escape; no
+    database can store it) or a control character (NUL and the like; tab and line breaks are
+    fine, they become spaces)."""
+    if (pos := lone_surrogate_at(text)) is not None:
+        raise RowError(
+            f"{key} holds a lone UTF-16 surrogate (U+{ord(text[pos]):04X}) at character "
+            f"{pos + 1}, which is not text; fix that character in the file"
+        )
+    if m := _CONTROL.search(text):
+        raise RowError(
+            f"{key} holds a control character (U+{ord(m.group()):04X}) at character "
+            f"{m.start() + 1}; remove it"
+        )
 
 
 # -- file level -----------------------------------------------------------------------------
@@ -287,7 +336,9 @@ def _too_many_rows() -> ImportFileError:
 
 def _read_json(text: str) -> list[tuple[int, dict[str, Any]]]:
     try:
-        data = json.loads(text)
+        # Numbers as Decimal: exact prices, and no int() of a 5000-digit number (a ValueError
+        # past Python's 4300-digit limit) before the row can report it.
+        data = json.loads(text, parse_int=Decimal, parse_float=Decimal)
     except (json.JSONDecodeError, RecursionError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
         raise ImportFileError(
@@ -323,36 +374,80 @@ def _read_json(text: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _jtype(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
+    names = {list: "a list", dict: "an object", str: "text", bool: "true/false"}
+    if type(value) in names:
+        return names[type(value)]
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    return "null" if value is None else type(value).__name__
+
+
+def _show(value: Any) -> str:
+    """A value for a message: quoted, cut at 40 characters."""
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 # -- field level ----------------------------------------------------------------------------
 
 
 def _price(value: Any, currency: str) -> int | None:
+    """The price in the currency's minor units (ISO 4217: KRW 0 digits, USD 2, BHD 3), exact.
+
+    More decimals than the currency has is a row error, never rounded: 129.5 KRW or 1.2345 BHD
+    is a typo or a wrong currency, and rounding would store a price nobody wrote.
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise RowError(f"price must be a number, not {_jtype(value)}")
     text = _PRICE_JUNK.sub("", str(value))
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise RowError(f"price {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise RowError(f"price {value!r} must be zero or more")
+        raise RowError(f"price {_show(value)} is not a number") from None
+    if not amount.is_finite():
+        raise RowError(f"price {_show(value)} is not a number")
+    if amount < 0:
+        raise RowError(f"price {_show(value)} must be zero or more")
     digits = minor_digits(currency)
-    minor = amount * 10**digits
-    if minor != minor.to_integral_value():
-        raise RowError(f"price {value!r} has more than {digits} decimal place(s) for {currency}")
-    if minor > 10**12:
-        raise RowError(f"price {value!r} is too large")
-    return int(minor)
+    # Size first, from the exponent alone: 1e9999999 × 100 would overflow Decimal's context.
+    if amount and amount.adjusted() >= 10 + digits:
+        raise RowError(f"price {_show(value)} is too large")
+    minor = _minor_units(amount, digits)
+    if minor is None:
+        raise RowError(
+            f"price {_show(value)} has more than {digits} decimal place(s) for {currency}"
+        )
+    if minor > MAX_PRICE_MINOR:
+        top = format_price(MAX_PRICE_MINOR, currency)
+        raise RowError(f"price {_show(value)} is too large (at most {top})")
+    return minor
+
+
+def _minor_units(amount: Decimal, digits: int) -> int | None:
+    """amount × 10**digits as an exact int, or None when amount has more decimals than that.
+
+    Works on the digits, not with Decimal arithmetic (which rounds to 28 digits): "139000.00"
+    KRW is 139000, "0.0000000000000000000000000000001" USD is refused.
+    """
+    _, coefficient, exponent = amount.as_tuple()
+    significant = "".join(map(str, coefficient)).rstrip("0")
+    if not significant:
+        return 0
+    exponent += len(coefficient) - len(significant)  # trailing zeros are not decimals
+    if exponent + digits < 0:
+        return None
+    return int(significant) * 10 ** (exponent + digits)
 
 
 def _url(value: Any, name: str, *, allow_path: bool) -> str:
+    """An absolute http(s) URL, or (image_url) a path on this site.
+
+    A path must start with one "/" not followed by "/" or "\\": browsers read "//evil.com/x"
+    and "/\\evil.com/x" as another host. No spaces or control characters anywhere (browsers
+    drop tabs and line breaks inside URLs, which turns "/\t/evil.com" into "//evil.com").
+    """
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
@@ -360,12 +455,17 @@ def _url(value: Any, name: str, *, allow_path: bool) -> str:
     value = value.strip()
     if len(value) > 1000:
         raise RowError(f"{name} is longer than 1000 characters")
-    if re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+    if m := _URL_BAD.search(value):
+        raise RowError(
+            f"{name} {_show(value)} holds a space or control character at character "
+            f"{m.start() + 1}; percent-encode it (a space is %20)"
+        )
+    if _ABSOLUTE_URL.match(value):
         return value
-    if allow_path and value.startswith("/") and not value.startswith("//"):
+    if allow_path and _SITE_PATH.match(value):
         return value
-    allowed = "http(s):// URL or a /path" if allow_path else "http(s):// URL"
-    raise RowError(f"{name} {value[:60]!r} is not an {allowed}")
+    allowed = "http(s):// URL or a /path on this site" if allow_path else "http(s):// URL"
+    raise RowError(f"{name} {_show(value)} is not an {allowed}")
 
 
 def _split(value: Any, name: str) -> list[str]:
@@ -379,7 +479,11 @@ def _split(value: Any, name: str) -> list[str]:
         parts = value
     else:
         raise RowError(f"{name} must be a list or text separated by | or ;")
-    return [p.strip() for p in parts if p.strip()]
+    parts = [p.strip() for p in parts if p.strip()]
+    for part in parts:
+        if _LINE_BAD.search(part):
+            raise RowError(f"{name}: {_show(part)} holds a tab, line break or control character")
+    return parts
 
 
 def _tags(value: Any) -> list[str]:

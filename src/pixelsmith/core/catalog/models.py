@@ -1,7 +1,8 @@
 """The product table shared by the apps (schema: migrations/versions/0002_catalog.py).
 
 Prices are integers in the currency's minor unit (ISO 4217 exponent): KRW has none, so
-`price=139000, currency="KRW"` is ₩139,000; `price=11999, currency="USD"` is $119.99.
+`price=139000, currency="KRW"` is ₩139,000; `price=11999, currency="USD"` is $119.99;
+`price=1250, currency="BHD"` is 1.250 BHD (the dinar has 1000 fils).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, UniqueConstraint
@@ -19,8 +21,15 @@ from pixelsmith.core.db import Base, utcnow
 SOURCES = ("import", "naver", "demo")  # also the preference order when codes collide
 DEMO_NOTICE = "Demo catalog item: sample data, not a live listing."
 
-# Digits after the decimal point per ISO 4217; anything not listed has 2.
-_MINOR_DIGITS = {"KRW": 0, "JPY": 0, "VND": 0, "CLP": 0, "ISK": 0, "UGX": 0, "PYG": 0}
+# Digits after the decimal point (ISO 4217 minor unit) where it is not 2; every other code has
+# 2. From the ISO 4217 list one; no pinned package carries the table (Babel does, at 30 MB).
+_MINOR_DIGITS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
 _SYMBOLS = {"KRW": "₩", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _NON_CODE = re.compile(r"[^A-Z0-9]")
 
@@ -38,11 +47,12 @@ def minor_digits(currency: str) -> int:
 
 
 def format_price(price: int | None, currency: str) -> str | None:
-    """`format_price(139000, "KRW") == "₩139,000"`, `format_price(11999, "USD") == "$119.99"`."""
+    """`format_price(139000, "KRW") == "₩139,000"`, `format_price(11999, "USD") == "$119.99"`,
+    `format_price(1250, "BHD") == "1.250 BHD"`."""
     if price is None:
         return None
     digits = minor_digits(currency)
-    amount = f"{price / 10**digits:,.{digits}f}"
+    amount = f"{Decimal(price).scaleb(-digits):,.{digits}f}"  # exact: no float rounding
     symbol = _SYMBOLS.get(currency.upper())
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, case, cast, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pixelsmith.core.catalog.demo import demo_rows
@@ -20,6 +20,7 @@ from pixelsmith.core.db import Database, utcnow
 from pixelsmith.core.errors import NotFound
 
 MIN_CLOSE_LEN = 4  # codes shorter than this only match exactly
+_CHUNK = 500  # rows per query for existing codes (and per transaction when importing)
 _CANDIDATES = 200  # rows read per index scan when looking for close matches
 _FIELDS = (
     "brand",
@@ -35,6 +36,9 @@ _FIELDS = (
     "colours",
 )
 _MATCH_RANK = {"exact": 0, "prefix": 1, "close": 2}
+# What a row can make the database (or its driver) raise: a value it cannot store, a race on
+# the unique code. ValueError covers drivers that refuse text themselves (psycopg and NUL).
+_ROW_ERRORS = (SQLAlchemyError, UnicodeError, ValueError)
 
 
 class UpsertCounts(NamedTuple):
@@ -170,43 +174,43 @@ class CatalogService:
         brand, category, price (int, minor units), currency, image_url, shop_url, mall,
         external_id, tags and colours optional.
         """
-        if source not in SOURCES:
-            raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+        _check_source(source)
         rows = list(rows)
-        created = updated = unchanged = 0
+        total = UpsertCounts(0, 0, 0)
         with self.db.session() as s:
-            for start in range(0, len(rows), 500):
-                chunk = rows[start : start + 500]
-                norms = {normalize_code(r["code"]) for r in chunk}
-                existing = {
-                    p.code_norm: p
-                    for p in s.scalars(
-                        select(Product).where(
-                            Product.source == source, Product.code_norm.in_(norms)
-                        )
-                    )
-                }
-                for row in chunk:
-                    norm = normalize_code(row["code"])
-                    if not norm:
-                        raise ValueError(f"product code {row['code']!r} has no letters or digits")
-                    product = existing.get(norm)
-                    if product is None:
-                        product = Product(source=source, is_demo=source == "demo", tags=[])
-                        product.colours = []
-                        product.set_code(row["code"])
-                        _assign(product, row)
-                        product.created_at = product.updated_at = utcnow()
-                        s.add(product)
-                        existing[norm] = product
-                        created += 1
-                    elif _assign(product, row, code=row["code"]):
-                        product.updated_at = utcnow()
-                        updated += 1
-                    else:
-                        unchanged += 1
-                s.flush()
-        return UpsertCounts(created, updated, unchanged)
+            for start in range(0, len(rows), _CHUNK):
+                total = _add(total, _upsert_chunk(s, rows[start : start + _CHUNK], source))
+        return total
+
+    def import_rows(
+        self, rows: list[dict[str, Any]], *, source: str = "import"
+    ) -> tuple[UpsertCounts, list[tuple[int, str]]]:
+        """Like upsert_many, but one row the database refuses never costs the others.
+
+        Each chunk of rows commits on its own; a chunk that fails is rolled back and retried
+        row by row, each in its own transaction, and the rows that still fail are left out.
+        Returns the counts and, per refused row, (its index in `rows`, why). Plain
+        transactions, no savepoints: the same on SQLite (whose Python driver mishandles
+        SAVEPOINT) and PostgreSQL (where any error aborts the whole transaction).
+        """
+        _check_source(source)
+        total = UpsertCounts(0, 0, 0)
+        refused: list[tuple[int, str]] = []
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            try:
+                with self.db.session() as s:
+                    counts = _upsert_chunk(s, chunk, source)
+            except _ROW_ERRORS:
+                counts = UpsertCounts(0, 0, 0)
+                for index, row in enumerate(chunk, start):
+                    try:
+                        with self.db.session() as s:
+                            counts = _add(counts, _upsert_chunk(s, [row], source))
+                    except _ROW_ERRORS as exc:
+                        refused.append((index, _refusal(exc)))
+            total = _add(total, counts)
+        return total, refused
 
     def upsert(self, row: dict[str, Any], *, source: str) -> dict[str, Any]:
         """Create or update one product; returns it. Safe against a concurrent insert."""
@@ -240,6 +244,57 @@ class CatalogService:
             for p in rows:
                 s.delete(p)
             return len(rows)
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+
+
+def _add(a: UpsertCounts, b: UpsertCounts) -> UpsertCounts:
+    return UpsertCounts(*(x + y for x, y in zip(a, b, strict=True)))
+
+
+def _upsert_chunk(s: Session, chunk: list[dict[str, Any]], source: str) -> UpsertCounts:
+    """Create or update `chunk` (at most _CHUNK rows) inside session `s`; flushes."""
+    created = updated = unchanged = 0
+    norms = {normalize_code(r["code"]) for r in chunk}
+    existing = {
+        p.code_norm: p
+        for p in s.scalars(
+            select(Product).where(Product.source == source, Product.code_norm.in_(norms))
+        )
+    }
+    for row in chunk:
+        norm = normalize_code(row["code"])
+        if not norm:
+            raise ValueError(f"product code {row['code']!r} has no letters or digits")
+        product = existing.get(norm)
+        if product is None:
+            product = Product(source=source, is_demo=source == "demo", tags=[])
+            product.colours = []
+            product.set_code(row["code"])
+            _assign(product, row)
+            product.created_at = product.updated_at = utcnow()
+            s.add(product)
+            existing[norm] = product
+            created += 1
+        elif _assign(product, row, code=row["code"]):
+            product.updated_at = utcnow()
+            updated += 1
+        else:
+            unchanged += 1
+    s.flush()
+    return UpsertCounts(created, updated, unchanged)
+
+
+def _refusal(exc: Exception) -> str:
+    """Why the database refused a row, in a line (the driver's message, without the SQL)."""
+    if isinstance(exc, IntegrityError):
+        return "another import saved this code at the same moment; import the file again"
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"the database refused this row: {first[:200]}"
 
 
 def _assign(product: Product, row: dict[str, Any], *, code: str | None = None) -> bool:

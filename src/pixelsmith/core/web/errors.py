@@ -39,6 +39,7 @@ _HTTP_CODES = {
 MAX_BODY_DEPTH = 16  # deeper parts of an echoed input are cut: no one reads them in an error
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_AN_UPLOAD = re.compile(r"Expected UploadFile, received")
+_SEND_UTF8 = "Send valid UTF-8 (a JSON escape such as \\ud800 needs its pair, e.g. \\ud83d\\ude00)."
 
 
 def error_body(code: str, message: str, details: dict | None = None) -> dict:
@@ -80,25 +81,29 @@ def _field(loc: list) -> str:
 
 
 def _validation_errors(exc: RequestValidationError) -> tuple[list[dict], str | None]:
-    """The errors as {loc, msg, type}, and a plain message when every one is a text field
-    sent where a file upload belongs (FastAPI's own says "Expected UploadFile, received:
-    <class 'str'>")."""
+    """The errors as {loc, msg, type}, and a plain top message when every error has one.
+
+    Two of pydantic's messages say nothing to a user and are replaced: a text field sent where
+    a file upload belongs ("Expected UploadFile, received: <class 'str'>") and a str holding
+    a lone surrogate ("unable to parse raw data as a unicode string").
+    """
     errors = []
-    upload_fields: list[str] = []
+    plain: list[str] = []
     for e in exc.errors():
         loc = list(e.get("loc", ()))
         msg, kind = str(e.get("msg", "")), str(e.get("type", ""))
         if _NOT_AN_UPLOAD.search(msg):
-            name = _field(loc)
             msg = (
-                f"'{name}' must be a file upload (multipart/form-data with a filename), "
+                f"'{_field(loc)}' must be a file upload (multipart/form-data with a filename), "
                 "not a text field."
             )
             kind = "file_expected"
-            upload_fields.append(msg)
+            plain.append(msg)
+        elif kind == "string_unicode":
+            msg = f"'{_field(loc)}' holds a lone UTF-16 surrogate, which is not text. {_SEND_UTF8}"
+            plain.append(msg)
         errors.append({"loc": loc, "msg": msg, "type": kind})
-    plain = " ".join(dict.fromkeys(upload_fields)) if len(upload_fields) == len(errors) else None
-    return errors, plain
+    return errors, " ".join(dict.fromkeys(plain)) if len(plain) == len(errors) else None
 
 
 def _bad_text(exc: BaseException) -> UnicodeEncodeError | None:
