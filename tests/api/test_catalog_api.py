@@ -171,6 +171,49 @@ def test_import_json_with_row_errors(client):
     assert r.json()["errors"] == [{"row": 2, "message": "price 'cheap' is not a number"}]
 
 
+def test_import_mixed_csv_keeps_the_good_rows_and_reports_each_bad_one(client):
+    data = (
+        "code,name,price,currency,image_url\n"
+        "G-1,Good,139000,KRW,/static/a.png\n"  # row 2
+        "B-1,Nul\x00name,1,KRW,\n"  # row 3
+        "B-2,Host,1,KRW,/\\evil.com/a.png\n"  # row 4
+        "G-2,Dinar,12.345,BHD,\n"  # row 5
+        "B-3,Fils,1.2345,BHD,\n"  # row 6
+        "B-4,Dear,1e9999999,KRW,\n"  # row 7
+    )
+    r = upload(client, "mixed.csv", data.encode())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["rows"], body["error_count"]) == (2, 6, 4)
+    errors = {e["row"]: e["message"] for e in body["errors"]}
+    assert set(errors) == {3, 4, 6, 7}
+    assert "control character (U+0000)" in errors[3] and "image_url" in errors[4]
+    assert "3 decimal place(s) for BHD" in errors[6] and "too large" in errors[7]
+    lamp = client.get("/api/v1/products", params={"code": "G-2"}).json()["items"][0]
+    assert (lamp["price"], lamp["price_text"]) == (12345, "12.345 BHD")
+
+
+def test_import_mixed_json_keeps_the_good_rows_and_reports_each_bad_one(client):
+    data = (
+        b'[{"code": "G-1", "name": "Good", "price": 19.99, "currency": "USD"},'  # 1
+        b'{"code": "B-1", "name": "\\udfff"},'  # 2
+        b'{"code": "B-2", "name": "Digits", "price": ' + b"9" * 5000 + b"},"  # 3
+        b'"not an object",'  # 4
+        b'{"code": "G-2", "name": "Yen", "price": 500, "currency": "JPY"},'  # 5
+        b'{"code": "B-3", "name": "Nul", "mall": "a\\u0000b"}]'  # 6
+    )
+    r = upload(client, "mixed.json", data, "application/json")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["rows"], body["error_count"]) == (2, 6, 4)
+    errors = {e["row"]: e["message"] for e in body["errors"]}
+    assert set(errors) == {2, 3, 4, 6}
+    assert "U+DFFF" in errors[2] and "too large" in errors[3]
+    assert "expected an object" in errors[4] and errors[6].startswith("mall holds a control")
+    found = client.get("/api/v1/products", params={"code": "G-1"}).json()["items"][0]
+    assert found["price_text"] == "$19.99"
+
+
 def test_import_where_every_row_fails_is_422(client):
     err = assert_error(upload(client, "p.csv", b"code,name\n,a\n,b\n"), 422, "import_no_valid_rows")
     assert "row 2" in err["message"] and err["details"]["error_count"] == 2

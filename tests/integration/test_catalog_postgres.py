@@ -37,3 +37,53 @@ def test_catalog_on_postgres(pg_db):
             ).scalars()
         )
     assert "ix_products_code_norm_rev" in plan
+
+
+MIXED_CSV = (
+    "code,name,price,currency,image_url\n"
+    "G-1,Good,139000,KRW,/static/a.png\n"  # row 2
+    "B-1,Nul\x00name,1,KRW,\n"  # row 3: PostgreSQL text cannot hold NUL at all
+    "B-2,Too dear,3000000000,KRW,\n"  # row 4: past the INTEGER column
+    "G-2,Dinar,12.345,BHD,\n"  # row 5
+    "B-3,Host,1,KRW,/\\evil.com/a.png\n"  # row 6
+    "B-4,Deep,1e9999999,KRW,\n"  # row 7
+)
+
+
+def test_import_keeps_the_good_rows_on_postgres(pg_db):
+    catalog = CatalogService(pg_db)
+    report = import_bytes(MIXED_CSV.encode(), "mixed.csv", catalog)
+    assert report.created == 2 and [e["row"] for e in report.errors] == [3, 4, 6, 7]
+    lamp = catalog.find_by_code("G-2")[0]
+    assert (lamp["price"], lamp["price_text"]) == (12345, "12.345 BHD")
+    json_report = import_bytes(
+        b'[{"code":"J-1","name":"\\udfff"},{"code":"J-2","name":"ok"}]', "a.json", catalog
+    )
+    assert json_report.created == 1 and json_report.errors[0]["row"] == 1
+    assert catalog.count() == 3
+
+
+def test_a_row_postgres_refuses_costs_only_that_row(pg_db):
+    """On PostgreSQL an error aborts the whole transaction: the import must still keep the rest."""
+    with pg_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.name = 'refuse me' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON products "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        )
+    catalog = CatalogService(pg_db)
+    data = "code,name\nA1,ok\nB1,refuse me\nC1,ok too\n" + "".join(
+        f"D{i},bulk {i}\n" for i in range(600)
+    )
+    report = import_bytes(data.encode(), "a.csv", catalog)
+    assert report.created == 602 and report.error_count == 1
+    assert report.errors[0]["row"] == 3 and "refused by a trigger" in report.errors[0]["message"]
+    assert catalog.count() == 602

@@ -10,9 +10,11 @@ from typer.testing import CliRunner
 from pixelsmith.core.catalog.cli import app as catalog_cli
 from pixelsmith.core.catalog.importer import (
     ImportFileError,
+    RowError,
     import_bytes,
     import_file,
     parse_bytes,
+    validate_row,
 )
 from pixelsmith.core.catalog.models import format_price, normalize_code
 from pixelsmith.core.catalog.service import CatalogService, within_one_edit
@@ -77,6 +79,8 @@ def test_format_price():
     assert format_price(139000, "KRW") == "₩139,000"
     assert format_price(11999, "USD") == "$119.99"
     assert format_price(500, "CHF") == "5.00 CHF"
+    assert format_price(1250, "BHD") == "1.250 BHD" and format_price(7, "KWD") == "0.007 KWD"
+    assert format_price(2**31 - 1, "USD") == "$21,474,836.47"  # exact: no float on the way
     assert format_price(None, "KRW") is None
 
 
@@ -356,6 +360,214 @@ def test_migration_creates_the_products_table(db):
     assert {"ix_products_code_norm", "ix_products_code_norm_rev"} <= indexes
 
 
+# -- import: good rows kept, each bad row reported ------------------------------------------
+
+# Every bad row below fails for the reason in its comment; the good ones must all be imported.
+CSV_MIXED = (
+    "code,name,brand,price,currency,image_url,tags\n"
+    "G-1,Good one,Nike,139000,KRW,/static/a.png,a|b\n"  # row 2: good
+    "B-1,Too dear,,1e9999999,KRW,,\n"  # row 3: past Decimal's range
+    "B-2,Nul\x00name,,1000,KRW,,\n"  # row 4: NUL
+    "G-2,Dinar lamp,,12.345,BHD,https://cdn.example.com/l.png,\n"  # row 5: good, 3 decimals
+    "B-3,Backslash host,,1000,KRW,/\\evil.com/a.png,\n"  # row 6: /\\ is another host
+    "B-4,Two slashes,,1000,KRW,//evil.com/a.png,\n"  # row 7: protocol-relative
+    "B-5,Fils,,1.2345,BHD,,\n"  # row 8: BHD has 3 decimals
+    "B-6,Bell\x07brand,,1,KRW,,\n"  # row 9: a control character
+    "G-3,Yen pen,,500,JPY,,\n"  # row 10: good
+    "B-7,Won cents,,129.5,KRW,,\n"  # row 11: KRW has no decimals
+    "B-8,Tab host,,1,KRW,/\t/evil.com,\n"  # row 12: browsers drop the tab
+    "G-4,Tab\tin name,,0,KWD,,\n"  # row 13: good; the tab becomes a space
+    "B-9,Huge,,30000000,USD,,\n"  # row 14: 3e9 cents is past the 32-bit column
+)
+
+
+def test_csv_with_good_and_bad_rows_imports_the_good_ones(catalog):
+    report = import_bytes(CSV_MIXED.encode(), "mixed.csv", catalog)
+    assert (report.created, report.rows, report.error_count) == (4, 13, 9)
+    errors = {e["row"]: e["message"] for e in report.errors}
+    assert errors == {
+        3: "price '1e9999999' is too large",
+        4: "name holds a control character (U+0000) at character 4; remove it",
+        6: "image_url '/\\\\evil.com/a.png' is not an http(s):// URL or a /path on this site",
+        7: "image_url '//evil.com/a.png' is not an http(s):// URL or a /path on this site",
+        8: "price '1.2345' has more than 3 decimal place(s) for BHD",
+        9: "name holds a control character (U+0007) at character 5; remove it",
+        11: "price '129.5' has more than 0 decimal place(s) for KRW",
+        12: "image_url '/\\t/evil.com' holds a space or control character at character 2; "
+        "percent-encode it (a space is %20)",
+        14: "price '30000000' is too large (at most $21,474,836.47)",
+    }
+    assert {p["code"] for p in catalog.search("", limit=50)} == {"G-1", "G-2", "G-3", "G-4"}
+    lamp = catalog.find_by_code("G-2")[0]
+    assert (lamp["price"], lamp["currency"], lamp["price_text"]) == (12345, "BHD", "12.345 BHD")
+    assert catalog.find_by_code("G-3")[0]["price_text"] == "¥500"
+    assert catalog.find_by_code("G-4")[0]["name"] == "Tab in name"
+
+
+JSON_MIXED = (
+    b'{"products": ['
+    b'{"code": "G-1", "name": "Good", "price": 119.99, "currency": "USD"},'  # 1: good
+    b'{"code": "B-1", "name": "Digits", "price": ' + b"9" * 5000 + b"},"  # 2: 5000 digits
+    b'{"code": "B-2", "name": "\\udfff"},'  # 3: a lone surrogate
+    b'{"code": "B-3", "name": "Nul tag", "tags": ["ok", "n\\u0000l"]},'  # 4: NUL in a tag
+    b'{"code": "B-4", "name": "NaN", "price": NaN},'  # 5: not a number
+    b'{"code": "B-5", "name": "Flag", "brand": true},'  # 6: not text
+    b'{"code": 343938013, "name": "Numeric code", "price": 1.5, "currency": "KWD"},'  # 7: good
+    b'{"code": "B-6", "name": "Tiny", "price": 1e-9999999, "currency": "USD"},'  # 8: decimals
+    b'{"code": "B-7", "name": "Esc", "image_url": "/a\\u001b.png"},'  # 9: ESC in a URL
+    b'{"code": "G-2", "name": "Whole won", "price": 139000.00}'  # 10: good, .00 is no decimal
+    b"]}"
+)
+
+
+def test_json_with_good_and_bad_rows_imports_the_good_ones(catalog):
+    report = import_bytes(JSON_MIXED, "mixed.json", catalog)
+    assert (report.created, report.rows, report.error_count) == (3, 10, 7)
+    errors = {e["row"]: e["message"] for e in report.errors}
+    assert set(errors) == {2, 3, 4, 5, 6, 8, 9}
+    assert errors[2] == "price '9999999999999999999999999999999999999999…' is too large"
+    assert errors[3] == (
+        "name holds a lone UTF-16 surrogate (U+DFFF) at character 1, which is not text; "
+        "fix that character in the file"
+    )
+    assert errors[4] == "tags holds a control character (U+0000) at character 2; remove it"
+    assert errors[5] == "price 'nan' is not a number"
+    assert errors[6] == "brand must be text, not true/false"
+    assert errors[8] == "price '1E-9999999' has more than 2 decimal place(s) for USD"
+    assert "image_url" in errors[9] and "control character" in errors[9]
+    assert catalog.find_by_code("G-1")[0]["price"] == 11999
+    numeric = catalog.find_by_code("343938013")[0]
+    assert (numeric["code"], numeric["price"], numeric["price_text"]) == (
+        "343938013",
+        1500,
+        "1.500 KWD",
+    )
+    assert catalog.find_by_code("G-2")[0]["price"] == 139000
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "minor"),
+    [
+        ("139000", "KRW", 139000),
+        ("₩139,000", "KRW", 139000),
+        ("139000.00", "KRW", 139000),
+        ("500", "JPY", 500),
+        ("119.99", "USD", 11999),
+        ("0", "USD", 0),
+        ("0.000", "KRW", 0),
+        ("1.5", "BHD", 1500),
+        ("1.234", "KWD", 1234),
+        ("0.0001", "CLF", 1),
+        ("21474836.47", "USD", 2**31 - 1),
+        ("1.10", "EUR", 110),
+    ],
+)
+def test_prices_use_iso_4217_minor_units(price, currency, minor):
+    rows, report = parse_bytes(f'code,name,price,currency\nA1,x,"{price}",{currency}\n'.encode())
+    assert report.errors == [] and rows[0]["price"] == minor
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "reason"),
+    [
+        ("1e9999999", "KRW", "too large"),
+        ("1e-9999999", "KRW", "decimal place"),
+        ("9" * 5000, "KRW", "too large"),
+        ("2147483648", "KRW", "too large"),
+        ("0.5", "JPY", "more than 0 decimal"),
+        ("1.001", "USD", "more than 2 decimal"),
+        ("1.0001", "BHD", "more than 3 decimal"),
+        ("0." + "0" * 40 + "1", "USD", "more than 2 decimal"),
+        ("1." + "0" * 40 + "1", "USD", "more than 2 decimal"),  # past Decimal's 28 digits
+        ("Infinity", "USD", "not a number"),
+        ("sNaN", "USD", "not a number"),
+        ("-1", "USD", "zero or more"),
+    ],
+)
+def test_bad_prices_are_row_errors(price, currency, reason):
+    rows, report = parse_bytes(f"code,name,price,currency\nA1,x,{price},{currency}\n".encode())
+    assert rows == [] and report.errors[0]["row"] == 2
+    assert reason in report.errors[0]["message"] and len(report.errors[0]["message"]) < 120
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("/static/img/a.png", True),
+        ("/a\\b.png", True),  # a backslash later in the path stays on this site
+        ("https://cdn.example.com/a.png", True),
+        ("HTTP://cdn.example.com/a.png", True),
+        ("/\\evil.com/a.png", False),
+        ("//evil.com/a.png", False),
+        ("\\\\evil.com/a.png", False),
+        ("/\t/evil.com", False),
+        ("/\n/evil.com", False),
+        ("https:\\\\evil.com", False),
+        ("https://\\evil.com", False),
+        ("https:///evil.com", False),
+        ("javascript:alert(1)", False),
+        ("data:image/png;base64,AAAA", False),
+        ("static/a.png", False),
+        ("/a b.png", False),
+        ("/a\x00.png", False),
+    ],
+)
+def test_image_url_is_absolute_http_or_a_same_origin_path(url, ok):
+    record = {"code": "A1", "name": "x", "image_url": url}
+    if ok:
+        assert validate_row(record)["image_url"] == url
+    else:
+        with pytest.raises(RowError, match="image_url"):
+            validate_row(record)
+
+
+def test_shop_url_must_be_absolute():
+    with pytest.raises(RowError, match="shop_url"):
+        validate_row({"code": "A1", "name": "x", "shop_url": "/local/path"})
+
+
+@pytest.mark.parametrize("field", ["code", "name", "brand", "category", "mall", "currency"])
+@pytest.mark.parametrize("bad", ["\x00", "\x1b", "\x7f", "\ud800", "\udfff"])
+def test_nul_controls_and_surrogates_are_row_errors_in_every_text_field(field, bad):
+    record = {"code": "A1", "name": "x", field: f"ab{bad}c"}
+    with pytest.raises(RowError, match=rf"^{field} holds a"):
+        validate_row(record)
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_others_are_kept(catalog, db):
+    """Whatever validation misses, the database's own refusal costs one row, not the file."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON products WHEN NEW.name = 'refuse me' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+            )
+        )
+    data = "code,name\nA1,ok\nB1,refuse me\nC1,ok too\n" + "".join(
+        f"D{i},bulk {i}\n"
+        for i in range(600)  # a second chunk, which commits on its own
+    )
+    report = import_bytes(data.encode(), "a.csv", catalog)
+    assert report.created == 602 and report.error_count == 1
+    assert report.errors[0]["row"] == 3
+    assert "refused by a trigger" in report.errors[0]["message"]
+    assert catalog.count() == 602 and catalog.find_by_code("C1")[0]["name"] == "ok too"
+    assert "B1" not in {p["code"] for p in catalog.find_by_code("B1")}
+
+
+def test_upsert_many_stays_all_or_nothing(catalog, db):
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON products WHEN NEW.name = 'refuse me' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        )
+    with pytest.raises(Exception, match="refused"):
+        catalog.upsert_many([{"code": "A1", "name": "ok"}, {"code": "B1", "name": "refuse me"}])
+    assert catalog.count() == 0
+
+
 # -- CLI ------------------------------------------------------------------------------------
 
 
@@ -404,6 +616,21 @@ def test_cli_import_list_and_lookup(cli, tmp_path):
     assert "PIXELSMITH_NAVER_CLIENT_ID" in result["message"]
     r = cli("lookup", "ZZ0000-000")
     assert r.exit_code == 1 and "Online lookup is off" in r.stdout
+
+
+def test_cli_import_of_a_mixed_file_keeps_the_good_rows(cli, tmp_path):
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(CSV_MIXED, encoding="utf-8")
+    r = cli("import", str(mixed), "--json")
+    assert r.exit_code == 1  # some rows failed
+    report = json.loads(r.stdout)
+    assert report["created"] == 4 and report["error_count"] == 9
+    r = cli("list", "--json")
+    assert {p["code"] for p in json.loads(r.stdout)["items"]} == {"G-1", "G-2", "G-3", "G-4"}
+    markup = tmp_path / "markup.csv"
+    markup.write_text("code,name,colours\nX1,x,[red]\n", encoding="utf-8")
+    r = cli("import", str(markup))
+    assert "colour '[red]'" in r.stdout  # a row's text is printed as it is, not as rich markup
 
 
 def test_cli_list_creates_the_demo_catalog_on_first_run(cli):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pixelsmith.core.config import get_settings
@@ -33,7 +34,7 @@ def _catalog() -> Iterator:
 
 
 def _fail(exc) -> typer.Exit:  # noqa: ANN001
-    console.print(f"[red]{exc.message}[/red]")
+    console.print(f"[red]{escape(exc.message)}[/red]")
     return typer.Exit(1)
 
 
@@ -66,7 +67,8 @@ def import_cmd(
     if report.errors:
         errors = Table("row", "error", title="Rows not imported", title_style="red")
         for err in report.errors:
-            errors.add_row(str(err["row"]), err["message"])
+            # escaped: a row's text (e.g. a code "[red]x") is data, not rich markup
+            errors.add_row(str(err["row"]), escape(err["message"]))
         console.print(errors)
         if report.error_count > len(report.errors):
             console.print(f"… and {report.error_count - len(report.errors)} more")
@@ -77,9 +79,8 @@ def _products_table(items: list[dict], title: str) -> Table:
     table = Table("id", "brand", "code", "name", "price", "source", title=title)
     for p in items:
         source = p["source"] + (f" ({p['match']})" if p.get("match") else "")
-        table.add_row(
-            str(p["id"]), p["brand"], p["code"], p["name"], p["price_text"] or "–", source
-        )
+        cells = (p["brand"], p["code"], p["name"], p["price_text"] or "–", source)
+        table.add_row(str(p["id"]), *map(escape, cells))
     return table
 
 

@@ -248,8 +248,16 @@ def _too_large() -> ImportFileError:
     )
 
 
+def _looks_binary(data: bytes) -> bool:
+    """NULs in the header line, or many of them: a spreadsheet, an image, UTF-16 text. A stray
+    NUL or two inside a row is left to that row's error."""
+    head = data[:4096]
+    nuls = head.count(0)
+    return b"\x00" in head.split(b"\n", 1)[0] or (nuls >= 3 and nuls * 100 > len(head))
+
+
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
+    if _looks_binary(data):
         raise ImportFileError(
             "This is a binary file, not CSV or JSON text. Export the catalog as CSV (UTF-8) "
             "or JSON.",

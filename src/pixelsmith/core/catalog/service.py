@@ -290,8 +290,6 @@ def _upsert_chunk(s: Session, chunk: list[dict[str, Any]], source: str) -> Upser
 
 def _refusal(exc: Exception) -> str:
     """Why the database refused a row, in a line (the driver's message, without the SQL)."""
-    if isinstance(exc, IntegrityError):
-        return "another import saved this code at the same moment; import the file again"
     cause = getattr(exc, "orig", None) or exc
     first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     return f"the database refused this row: {first[:200]}"
