@@ -6,6 +6,7 @@ workers. Other settings switch to PostgreSQL, S3 and Celery without code changes
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
     worker_recycle_mb: int = Field(default=768, ge=0)
     # Worker processes run at this niceness, so the API answers first on a busy machine.
     worker_nice: int = Field(default=10, ge=0, le=19)
+    # Live posture streams open at once (each holds a pose graph of 60-110 MB and about a
+    # third of a core); 0 = two per CPU core. One over it is closed with 1013.
+    posture_max_streams: int = Field(default=0, ge=0)
     # Jobs waiting beyond this answer 429 with Retry-After instead of piling up.
     max_queued_jobs: int = Field(default=1000, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)
@@ -107,6 +111,9 @@ class Settings(BaseSettings):
         from pixelsmith.core.memory import MB, total_memory_bytes
 
         return max(1024, min(4096, total_memory_bytes() // 2 // self.workers // MB))
+
+    def resolved_posture_max_streams(self) -> int:
+        return self.posture_max_streams or max(2, 2 * (os.cpu_count() or 1))
 
     def resolved_models_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -19,3 +19,4 @@ JOB_PEAK_RSS = Histogram(
     ["kind"],
     buckets=[2**i * 1024 * 1024 for i in range(6, 15)],  # 64 MB … 16 GB
 )
+POSTURE_STREAMS = Gauge("pixelsmith_posture_streams", "Live posture streams open now")

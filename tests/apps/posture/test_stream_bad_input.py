@@ -198,3 +198,25 @@ def test_abrupt_disconnects_leave_the_server_healthy_and_sessions_finished(serve
     assert all(s["ended_at"] for s in sessions), sessions
     log = "\n".join(p.read_text(errors="replace") for p in data_dir.glob("server-*.log"))
     assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,  # deeper than json.loads can recurse (RecursionError)
+        '{"type": "ping", "t": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"type": "ping", "t": ' + "[" * 500 + "]" * 500 + "}",  # parses, but no token
+    ],
+    ids=["deep-array", "ping-t-5000-deep", "ping-t-500-deep"],
+)
+def test_deeply_nested_text_is_a_bad_message_and_the_stream_stays_open(server, uid, text):
+    with open_stream(server, uid) as ws:
+        ws.send(text)
+        err = next_of(ws, "error")["error"]
+        assert err["code"] == "bad_message", err
+        ws.send(json.dumps({"type": "ping", "t": 12.5}))
+        assert next_of(ws, "pong")["t"] == 12.5
+        ws.send(UPRIGHT)
+        assert next_of(ws, "state")["person"] is True
+    log = "\n".join(p.read_text(errors="replace") for p in server[1].glob("server-*.log"))
+    assert "RecursionError" not in log, log[-3000:]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, WebSoc
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect
 
 from pixelsmith.core.errors import ApiError
 from pixelsmith.core.images import read_upload
@@ -29,9 +30,11 @@ from .features import Baseline
 from .photo import NoPersonFound, analyze_photo
 from .service import PostureService
 from .stream import (
+    CLOSE_TRY_AGAIN,
     CLOSE_UNAVAILABLE,
     PROTOCOL,
     StreamHooks,
+    StreamLimiter,
     StreamSession,
     error_message,
     run_stream,
@@ -73,6 +76,30 @@ async def stream(websocket: WebSocket) -> None:
     services = ws_services(websocket)
     identity = websocket_identity(websocket)
     await websocket.accept(headers=[identity.set_cookie_header()] if identity.new else None)
+    limiter = _limiter(websocket, services)
+    if not limiter.acquire():
+        message = (
+            f"All {limiter.limit} live posture streams of this server are in use. Try again in "
+            "a minute, or close the Posture Coach in another tab."
+        )
+        details = {"max_streams": limiter.limit}
+        await websocket.send_json(error_message("too_many_streams", message, details))
+        await websocket.close(code=CLOSE_TRY_AGAIN, reason="too many streams")
+        return
+    try:
+        await _serve_stream(websocket, services, identity)
+    finally:
+        limiter.release()
+
+
+def _limiter(websocket: WebSocket, services: Services) -> StreamLimiter:
+    state = websocket.app.state
+    if getattr(state, "posture_streams", None) is None:
+        state.posture_streams = StreamLimiter(services.settings.resolved_posture_max_streams())
+    return state.posture_streams
+
+
+async def _serve_stream(websocket: WebSocket, services: Services, identity: Identity) -> None:
     user_id = identity.user_id
     posture = PostureService(services.db)
     try:
@@ -84,10 +111,9 @@ async def stream(websocket: WebSocket) -> None:
         await websocket.send_json(error_message(exc.code, exc.message, exc.details))
         await websocket.close(code=CLOSE_UNAVAILABLE)
         return
-    session = StreamSession(tracker, baseline=await run_in_threadpool(posture.baseline, user_id))
-    session_id = await run_in_threadpool(posture.start_session, user_id)
     calibrations = 0
     baseline_id: str | None = None
+    session_id = ""
 
     async def save_baseline(baseline: Baseline) -> dict:
         nonlocal calibrations, baseline_id
@@ -108,7 +134,11 @@ async def stream(websocket: WebSocket) -> None:
             )
         )
 
-    try:
+    try:  # from here on the tracker goes back to the pool whatever happens
+        session = StreamSession(
+            tracker, baseline=await run_in_threadpool(posture.baseline, user_id)
+        )
+        session_id = await run_in_threadpool(posture.start_session, user_id)
         await websocket.send_json(
             {
                 "type": "ready",
@@ -120,11 +150,13 @@ async def stream(websocket: WebSocket) -> None:
             }
         )
         await run_stream(websocket, session, StreamHooks(save_baseline, flush))
+    except (WebSocketDisconnect, OSError) as exc:  # the client left before "ready"
+        log.info("posture client left", extra={"reason": type(exc).__name__})
     except Exception:
         log.exception("posture stream failed")
     finally:
         with anyio.CancelScope(shield=True):  # even when the handler is being cancelled
-            await asyncio.to_thread(session.close)  # the tracker, after any frame in flight
+            await asyncio.to_thread(tracker.close)  # after any frame in flight
 
 
 # ---- single photo ------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from typing import Any
 import anyio
 import numpy as np
 
+from pixelsmith.core.metrics import POSTURE_STREAMS
+
 from .features import Baseline, Features, assess, extract, make_baseline, overlay_points
 from .state import STATES, Ema, PostureStateMachine, StateConfig
 
@@ -50,6 +52,29 @@ CLOSE_NORMAL = 1000
 CLOSE_UNSUPPORTED = 1003  # too many frames that are not JPEG images
 CLOSE_TOO_BIG = 1009  # a message over MAX_FRAME_BYTES
 CLOSE_UNAVAILABLE = 1011  # the pose model cannot be loaded
+CLOSE_TRY_AGAIN = 1013  # every stream slot is taken
+MAX_PING_TOKEN = 64  # characters of a ping's "t" echoed back
+
+
+class StreamLimiter:
+    """Counts open streams against a cap: each holds a pose graph (60-110 MB) and about a
+    third of a core, so the cap keeps a machine's memory and frame rate for those it has."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    # Called on the event loop only, with no await inside: no lock needed.
+    def acquire(self) -> bool:
+        if self.open >= self.limit:
+            return False
+        self.open += 1
+        POSTURE_STREAMS.set(self.open)
+        return True
+
+    def release(self) -> None:
+        self.open = max(0, self.open - 1)
+        POSTURE_STREAMS.set(self.open)
 
 
 class FrameError(Exception):
@@ -317,7 +342,7 @@ class StreamHooks:
 def _parse_control(text: str) -> dict:
     try:
         msg = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         raise FrameError(
             "bad_message",
             'Text messages must be JSON objects such as {"type": "pause"}; frames go as '
@@ -339,6 +364,18 @@ def _number(msg: dict, key: str, lo: float, hi: float, default: float | None) ->
             {"key": key, "min": lo, "max": hi},
         )
     return float(value)
+
+
+def _ping_token(t: Any) -> float | str | None:
+    """A ping's "t" is echoed as it came when it is a number or a short string."""
+    if t is None or (isinstance(t, (int, float)) and not isinstance(t, bool)):
+        return t
+    if isinstance(t, str) and len(t) <= MAX_PING_TOKEN:
+        return t
+    raise FrameError(
+        "bad_message",
+        f'A ping\'s "t" is a number or a string of at most {MAX_PING_TOKEN} characters.',
+    )
 
 
 async def run_stream(websocket: Any, session: StreamSession, hooks: StreamHooks) -> None:
@@ -416,7 +453,7 @@ async def run_stream(websocket: Any, session: StreamSession, hooks: StreamHooks)
             session.configure(alert_after_s=_number(msg, "alert_after_s", *ALERT_AFTER_RANGE, None))
             return {"type": "config", "alert_after_s": session.machine.config.alert_after_s}
         if kind == "ping":
-            return {"type": "pong", "t": msg.get("t")}
+            return {"type": "pong", "t": _ping_token(msg.get("t"))}
         return None
 
     worker = asyncio.create_task(process_loop())

@@ -2,7 +2,8 @@
 
 Only the complexity-1 landmark model is inside the wheel; complexity 0/2 would try to download
 and fail offline, so they are never used. One static-image graph is shared under a lock; each
-live stream gets its own video-mode tracker (`new_tracker()`), never a new graph per frame.
+live stream gets its own video-mode tracker (`new_tracker()`), never a new graph per frame;
+closed trackers' graphs are reset and reused by later streams.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from pixelsmith.core import memory
 
 from ._common import LOCK_HINT, as_rgb_u8, check_installed
 
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 
 NAME = "mediapipe-pose"
 MODEL_COMPLEXITY = 1  # the only bundled one; never change
+# Reset video graphs kept for the next stream (the rest are closed).
+KEEP_IDLE = 2
 PACKAGES = ["mediapipe", "cv2", "google.protobuf", "absl", "attr", "flatbuffers", "matplotlib"]
 WEIGHTS = [
     ("mediapipe", "modules/pose_landmark/pose_landmark_full.tflite"),
@@ -111,9 +117,10 @@ class PoseTracker:
     serialises them), but one tracker per stream: never share it between connections.
     """
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, release: Callable[[Any], None] | None = None) -> None:
         self._graph = graph
         self._lock = threading.Lock()
+        self._release = release  # hands the graph back to the model's pool on close
 
     def process(self, frame_rgb: np.ndarray) -> PoseResult | None:
         img = as_rgb_u8(frame_rgb)
@@ -138,7 +145,11 @@ class PoseTracker:
     def close(self) -> None:
         with self._lock:
             graph, self._graph = self._graph, None
-        if graph is not None:
+        if graph is None:
+            return
+        if self._release is not None:
+            self._release(graph)
+        else:
             graph.close()
 
     def __enter__(self) -> PoseTracker:
@@ -149,9 +160,19 @@ class PoseTracker:
 
 
 class PoseModel:
+    """Still-image pose, and the video trackers of live streams.
+
+    A tracker's graph costs 60-110 MB, and a closed MediaPipe graph does not give all of it
+    back, so graphs of closed trackers are reset and kept (up to KEEP_IDLE) for the next
+    stream instead of a new graph per connection: memory follows the number of streams open
+    at once, never the number ever opened.
+    """
+
     def __init__(self) -> None:
         self._graph = _new_graph(static_image_mode=True)
         self._lock = threading.Lock()
+        self._idle: list[tuple[tuple[float, float], Any]] = []
+        self.graphs_created = 0  # video graphs made so far (tests check the pool works)
 
     def detect(self, image_rgb: np.ndarray) -> PoseResult | None:
         """33 landmarks of the most prominent person in one still RGB image, or None."""
@@ -166,14 +187,38 @@ class PoseModel:
     def new_tracker(
         self, *, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5
     ) -> PoseTracker:
-        """A NEW video-mode tracker for one stream; close it (or use `with`) when done."""
-        return PoseTracker(_new_graph(False, min_detection_confidence, min_tracking_confidence))
+        """A video-mode tracker for one stream, with no memory of any earlier stream; close it
+        (or use `with`) when done."""
+        key = (min_detection_confidence, min_tracking_confidence)
+        with self._lock:
+            index = next((i for i, (k, _) in enumerate(self._idle) if k == key), None)
+            graph = self._idle.pop(index)[1] if index is not None else None
+        if graph is None:
+            graph = _new_graph(False, *key)
+            with self._lock:
+                self.graphs_created += 1
+        return PoseTracker(graph, release=lambda g: self._release(key, g))
+
+    def _release(self, key: tuple[float, float], graph: Any) -> None:
+        try:
+            graph.reset()  # the next stream starts from detection, not this one's track
+        except Exception:
+            graph.close()
+            return
+        with self._lock:
+            if self._graph is not None and len(self._idle) < KEEP_IDLE:
+                self._idle.append((key, graph))
+                return
+        graph.close()
+        memory.trim()
 
     def close(self) -> None:
         with self._lock:
             graph, self._graph = self._graph, None
-        if graph is not None:
-            graph.close()
+            idle, self._idle = self._idle, []
+        for g in [graph, *(g for _, g in idle)]:
+            if g is not None:
+                g.close()
 
 
 def load() -> PoseModel:
