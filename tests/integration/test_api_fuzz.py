@@ -5,7 +5,8 @@
    lone UTF-16 surrogates (the JSON escape "\\ud800", or its raw bytes in a form field), JSON
    nested 1000+ deep, numbers of 5000 digits or past Decimal's range, NUL and other controls.
    Every JSON property, form field, file field (sent as text), query and path parameter from
-   the spec gets a fixed set of such values, then hypothesis mixes more.
+   the spec, and every column of a catalog import file (CSV and JSON), gets a fixed set of
+   such values, then hypothesis mixes more.
 """
 
 import io
@@ -130,11 +131,17 @@ BASE = {"kind": "system.noop", "prompt": "a red bicycle", "label": "CW2288-111",
 PATH_BASE = {"capability": "txt2img", "period": "day", "job_id": "0" * 32, "key": "0" * 64}
 
 
+IMPORT_COLUMNS = (
+    *("code", "name", "brand", "category", "price", "currency"),
+    *("image_url", "shop_url", "mall", "tags", "colours"),
+)
+
+
 @dataclass(frozen=True)
 class Target:
     method: str
     path: str
-    where: str  # json | form | file | query | path
+    where: str  # json | form | file | query | path | import
     field: str  # "" for the whole JSON body
     json_fields: tuple[tuple[str, str], ...] = ()  # (name, JSON text) the base body holds
     form_fields: tuple[tuple[str, str], ...] = ()  # (name, file | files | text value)
@@ -192,6 +199,9 @@ def targets_from(spec: dict) -> list[Target]:
                     out.append(
                         Target(method, path, "file" if _is_file(prop) else "form", name, (), base)
                     )
+    # The columns of a catalog import file are fields too: one row holds the hostile value.
+    for column in IMPORT_COLUMNS:
+        out.append(Target("POST", "/api/v1/products/import", "import", column))
     return out
 
 
@@ -221,6 +231,15 @@ def send(client: httpx.Client, t: Target, raw: str | bytes) -> httpx.Response:
             body = raw
         headers = {"content-type": "application/json"}
         return client.request(t.method, path, content=body.encode(), headers=headers)
+    if t.where == "import" and isinstance(raw, str):  # a JSON file: [{..., column: raw}]
+        base = {"code": '"A1234"', "name": '"ok"'} | {t.field: raw}
+        row = ",".join(f'"{k}":{v}' for k, v in base.items())
+        return client.post(path, files={"file": ("p.json", ("[{" + row + "}]").encode())})
+    if t.where == "import":  # a CSV file whose one row holds raw in that column
+        header = b"code,name" + (b"" if t.field in ("code", "name") else b"," + t.field.encode())
+        cells = {"code": b"A1234", "name": b"ok"} | {t.field: b'"' + raw.replace(b'"', b"") + b'"'}
+        data = header + b"\n" + b",".join(cells.values()) + b"\n"
+        return client.post(path, files={"file": ("p.csv", data)})
     if t.where in ("form", "file"):
         parts = []
         for name, value in t.form_fields:
@@ -259,7 +278,7 @@ def live(tmp_path):
 def test_hostile_values_in_every_field_get_no_server_error(live):
     targets = targets_from(live.get("/api/v1/openapi.json").json())
     wheres = {t.where for t in targets}
-    assert {"json", "form", "file", "query", "path"} <= wheres and len(targets) >= 50
+    assert {"json", "form", "file", "query", "path", "import"} <= wheres and len(targets) >= 60
     failures = []
 
     def check(t: Target, raw: str | bytes) -> None:
@@ -268,7 +287,8 @@ def test_hostile_values_in_every_field_get_no_server_error(live):
             failures.append(f"{t} {raw[:60]!r} → {r.status_code} {r.text[:200]}")
 
     for t in targets:  # every field, every fixed hostile value
-        for raw in FIXED_JSON if t.where == "json" else FIXED_TEXT:
+        values = {"json": FIXED_JSON, "import": FIXED_JSON + FIXED_TEXT}.get(t.where, FIXED_TEXT)
+        for raw in values:
             check(t, raw)
     assert not failures, "\n".join(failures[:20])
 
@@ -280,7 +300,8 @@ def test_hostile_values_in_every_field_get_no_server_error(live):
     )
     @given(t=st.sampled_from(targets), data=st.data())
     def fuzz(t: Target, data: st.DataObject) -> None:
-        raw = data.draw(JSON_VALUES if t.where == "json" else TEXT_VALUES)
+        values = {"json": JSON_VALUES, "import": st.one_of(JSON_VALUES, TEXT_VALUES)}
+        raw = data.draw(values.get(t.where, TEXT_VALUES))
         r = send(live, t, raw)
         assert allowed(t, r), f"{t} {raw[:60]!r} → {r.status_code} {r.text[:300]}"
 

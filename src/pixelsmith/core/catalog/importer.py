@@ -8,13 +8,16 @@ Columns (CSV header / JSON keys; names are case-insensitive, aliases in brackets
 | `name` [title, product_name] | yes | product name |
 | `brand` | no | e.g. `Nike` |
 | `category` | no | e.g. `shoes`, `lamp`, `keyboard` |
-| `price` | no | amount as written, in `currency`: `139000`, `139,000`, `₩139,000`, `119.99` |
+| `price` | no | as written, in `currency`: `139000`, `139,000`, `₩139,000`, `119.99` (*) |
 | `currency` | no | ISO 4217 code, default `KRW` |
-| `image_url` [image] | no | `http(s)://…` or a site path `/static/…` |
+| `image_url` [image] | no | `http(s)://…` or a site path `/static/…` (**) |
 | `shop_url` [link, url] | no | `http(s)://…` |
 | `mall` [mall_name] | no | seller name |
 | `tags` | no | CSV: separated by `|` or `;`; JSON: a list or such a string |
 | `colours` [colors] | no | hex colours `#rrggbb` / `#rgb`, separated like tags |
+
+(*) With at most the currency's ISO 4217 decimals (KRW 0, USD 2, BHD 3); more is a row error,
+never rounded. (**) Not `//host/…` nor `/` + backslash: browsers read both as another host.
 
 CSV: UTF-8 (a BOM is fine; in Excel save as "CSV UTF-8") with a header row, comma-separated
 (or ; or tab, as the header row shows); row numbers in errors count like a spreadsheet
@@ -23,6 +26,8 @@ JSON: a list of objects, or `{"products": [...]}`; row numbers count products fr
 
 Rows are imported with `source="import"`; importing the same code again updates that product.
 Good rows are imported even when other rows fail; every failure is listed with its row number.
+Text holding NUL or other control characters (tab and line breaks in names become spaces) or a
+lone UTF-16 surrogate is a row error too: the database could not store it.
 """
 
 from __future__ import annotations
