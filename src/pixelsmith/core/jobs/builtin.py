@@ -36,3 +36,25 @@ class NoopParams(BaseModel):
 def noop_job(ctx: JobContext, p: NoopParams) -> dict:
     """Returns at once (measures the job system's own overhead)."""
     return {"echo": p.payload}
+
+
+class AllocateParams(BaseModel):
+    mb: int = Field(64, ge=1, le=2048, description="Memory to touch, in MB")
+    hold_s: float = Field(0.0, ge=0, le=60, description="How long to hold it")
+    keep: bool = Field(False, description="Keep it in the worker after the job (a leak)")
+
+
+_KEPT: list[bytearray] = []
+
+
+@job_kind("system.allocate", params=AllocateParams)
+def allocate_job(ctx: JobContext, p: AllocateParams) -> dict:
+    """Touches `mb` of memory (a diagnostic of the memory limit and worker recycling)."""
+    block = bytearray(p.mb * 1024 * 1024)  # zero-filled: every page is resident
+    deadline = time.monotonic() + p.hold_s
+    while time.monotonic() < deadline:
+        ctx.check_canceled()
+        time.sleep(0.05)
+    if p.keep:
+        _KEPT.append(block)
+    return {"mb": p.mb}

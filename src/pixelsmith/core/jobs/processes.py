@@ -154,6 +154,11 @@ class ProcessExecutor(Executor):
         with self._lock:
             return [w.process.pid for w in self._slots if w is not None and w.process.pid]
 
+    def worker_of(self, job_id: str) -> int | None:
+        """The process id of the worker running `job_id`, if one is."""
+        with self._lock:
+            return next((w.process.pid for w in self._slots if w and w.job_id == job_id), None)
+
     # -- the supervisor ----------------------------------------------------------------------
     def _wake(self) -> None:
         try:
