@@ -243,3 +243,22 @@ def test_encodable_keeps_ordinary_values():
 
 def test_check_json_input_allows_normal_params():
     check_json_input({"prompt": "a cat 😀", "steps": 4, "tags": [["a"]]}, "params")
+
+
+def test_other_database_and_encoding_errors_stay_500s():
+    """Only a lone surrogate is the input's fault; any other such error is the server's."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/db")
+    def db() -> None:
+        raise StatementError("boom", "SELECT 1", {}, ValueError("driver failure"))
+
+    @app.get("/latin")
+    def latin() -> None:
+        "한".encode("latin-1")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for path in ("/db", "/latin"):
+            r = c.get(path)
+            assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
