@@ -75,7 +75,7 @@ def serve(
         log_config=None,  # our JSON logging, set up by create_app
         ws_max_size=2 * 1024 * 1024,
         # h11, not httptools: uvicorn gives httptools no header size limit (a 4 MB header
-        # line is read whole); h11 refuses a request line + headers over 16 KiB.
+        # line is read whole); h11 refuses headers still incomplete after 16 KiB arrived.
         http="h11",
         h11_max_incomplete_event_size=16 * 1024,
         # Idle keep-alive connections close after 5 s (uvicorn's default, stated here); a
