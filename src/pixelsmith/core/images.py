@@ -42,9 +42,9 @@ from PIL import (
     PngImagePlugin,  # noqa: F401
     WebPImagePlugin,  # noqa: F401
 )
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError, InvalidImage, PayloadTooLarge
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ async def read_upload(
         data = bytes(buf)
         del buf
         # Decoding is CPU-bound: keep it off the event loop.
-        return await run_in_threadpool(
+        return await run_cpu(
             read_image, data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side
         )
     except ApiError as exc:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError
 from pixelsmith.core.images import read_upload
 from pixelsmith.core.services import Services
@@ -196,7 +197,7 @@ async def analyze(
     )
     baseline = await run_in_threadpool(posture.baseline, identity.user_id)
     try:
-        return await run_in_threadpool(analyze_photo, intake.to_rgb_array(), baseline)
+        return await run_cpu(lambda: analyze_photo(intake.to_rgb_array(), baseline))
     except NoPersonFound:
         raise ApiError(
             "No person found in the photo. Use a photo that shows the head and shoulders, "

@@ -189,7 +189,7 @@ def panorama(
     intakes = [_read(p) for p in images]
     job = _run_job(
         lambda s: s.submit_panorama(
-            intakes,
+            [s.store_panorama_photo(i) for i in intakes],
             mode=mode,
             crop=crop,
             names=[p.name for p in images],

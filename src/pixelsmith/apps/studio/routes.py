@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import MAX_JSON_DEPTH, ApiError, check_json_input
 from pixelsmith.core.images import IntakeImage, read_upload
 from pixelsmith.core.jobs.routes import JobOut
@@ -188,7 +189,7 @@ async def apply_filter(
 
     validate_params(style, parsed)
     intake = await _read(file, services)
-    out = await run_in_threadpool(studio.apply_filter, intake, style, parsed, format)
+    out = await run_cpu(studio.apply_filter, intake, style, parsed, format)
     if output == "json":
         key = await run_in_threadpool(studio.store, out)
         return {
@@ -248,7 +249,7 @@ async def edges(
             details={"errors": errors},
         ) from None
     intake = await _read(file, services)
-    png = await run_in_threadpool(studio.edges, intake, p)
+    png = await run_cpu(studio.edges, intake, p)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -271,10 +272,12 @@ async def panorama(
     studio: StudioService = Depends(studio_service),
 ) -> dict:
     check_image_count(len(files))  # before reading a byte of them
-    intakes = [await _read(f, services) for f in files]
+    keys = []
+    for f in files:  # one decoded photo in memory at a time
+        keys.append(await run_cpu(studio.store_panorama_photo, await _read(f, services)))
     names = [f.filename or "" for f in files]
     return await run_in_threadpool(
-        lambda: studio.submit_panorama(intakes, mode=mode, crop=crop, names=names, fmt=format)
+        lambda: studio.submit_panorama(keys, mode=mode, crop=crop, names=names, fmt=format)
     )
 
 
@@ -294,7 +297,7 @@ async def upscale(
     studio: StudioService = Depends(studio_service),
 ) -> dict:
     intake = await _read(file, services)
-    return await run_in_threadpool(
+    return await run_cpu(
         lambda: studio.submit_upscale(intake, scale=scale, model=model, fmt=format)
     )
 

@@ -134,17 +134,22 @@ class StudioService:
         data = encode_image(image, fmt, quality=95)
         return self.services.storage.put(data, content_type=f"image/{fmt}", suffix=suffix)
 
+    def store_panorama_photo(self, intake: IntakeImage) -> str:
+        """Store one photo of a panorama at the size the stitcher works at. Stored one at a
+        time as they arrive, so ten full-size uploads are never decoded at once."""
+        return self._store_input(intake, panorama.MAX_INPUT_SIDE)
+
     def submit_panorama(
         self,
-        intakes: list[IntakeImage],
+        keys: list[str],
         *,
         mode: str = "panorama",
         crop: bool = True,
         names: list[str] | None = None,
         fmt: str = "jpeg",
     ) -> dict:
-        check_image_count(len(intakes))
-        keys = [self._store_input(i, panorama.MAX_INPUT_SIDE) for i in intakes]
+        """Submit a panorama of photos stored by `store_panorama_photo`, in order."""
+        check_image_count(len(keys))
         params = {
             "image_keys": keys,
             "names": [n[:200] for n in (names or [])][: len(keys)],

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.images import read_upload
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services
@@ -88,7 +88,7 @@ async def scan(
     intake = await read_upload(
         file, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels, max_side=s.max_image_side
     )
-    return await run_in_threadpool(tags.scan, intake, box)
+    return await run_cpu(tags.scan, intake, box)
 
 
 @api.get("/scans", response_model=list[ScanOut], summary="Recent scans")
