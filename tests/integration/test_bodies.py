@@ -142,7 +142,10 @@ def test_a_30_mb_chunked_body_gets_413_not_400(server):
     try:
         status, headers, body = read_response(sock)
     finally:
-        sock.shutdown(socket.SHUT_RDWR)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # ends the sender's sendall at once
+        except OSError:
+            pass  # the server's close already ended the connection
         sock.close()
         sender.join(30)
     assert status == 413
@@ -224,3 +227,22 @@ def test_clients_dropping_during_the_websocket_handshake_log_no_error(server):
     assert "Traceback" not in text, text[-3000:]
     errors = [line for line in text.splitlines() if line.startswith(("ERROR", "CRITICAL"))]
     assert not errors, text[-3000:]
+
+
+def test_a_websocket_from_a_foreign_origin_is_refused_before_it_opens(server):
+    port, _ = server
+    with connect(port) as sock:
+        sock.sendall(UPGRADE.replace(b"\r\n\r\n", b"\r\nOrigin: https://evil.example\r\n\r\n"))
+        status, headers, body = read_response(sock)
+    assert status == 403
+    assert "upgrade" not in headers
+    assert json.loads(body)["error"]["code"] == "cross_origin"
+
+
+def test_a_foreign_host_name_is_refused_by_the_real_server(server):
+    port, _ = server
+    with connect(port) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: rebound.evil.example\r\n\r\n")
+        status, _, body = read_response(sock)
+    assert status == 400
+    assert json.loads(body)["error"]["code"] == "invalid_host"
