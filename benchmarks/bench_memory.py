@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import pathlib
 import sys
 
@@ -133,8 +134,11 @@ def main() -> None:
                 None,
             )
         )
+    if q:  # a smoke run: printed, never recorded
+        print(json.dumps(rows, indent=2))
+        return
     report(
-        "bench_memory" + ("_quick" if q else ""),
+        "bench_memory",
         "Memory per heavy job: peak and after the job (real server, jobs in worker processes)",
         rows,
         notes=__doc__.split("\n\n", 1)[1].strip(),

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     job_memory_limit_mb: int = Field(default=0, ge=0)
     # After a job, a worker bigger than this hands over to a fresh process (not after GPU
     # jobs, whose pipelines are meant to stay loaded).
-    worker_recycle_mb: int = Field(default=384, ge=0)
+    worker_recycle_mb: int = Field(default=256, ge=0)
     # Worker processes run at this niceness, so the API answers first on a busy machine.
     worker_nice: int = Field(default=10, ge=0, le=19)
     # Live posture streams open at once (each holds a pose graph of 60-110 MB and about a
