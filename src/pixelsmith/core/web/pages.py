@@ -3,7 +3,8 @@
 `render(request, template, **ctx)` is what app slices call to render their pages: it picks the
 language, and gives every template `t`, `lang`, `apps`, the current `nav` item, `static()` URLs
 with a cache-busting version, the client-side message catalog for JS modules and `csp_nonce`
-(every inline `<script>` carries `nonce="{{ csp_nonce }}"`: the CSP refuses any other).
+(an inline script that runs, such as the import map, needs `nonce="{{ csp_nonce }}"`: the CSP
+refuses any other; JSON data blocks never run and need none).
 
 Templates are looked up in ``core/web/templates`` first, then in each app's
 ``apps/<slug>/templates`` (where an app keeps its pages under ``<slug>/``).
