@@ -152,7 +152,7 @@ class ProcessExecutor(Executor):
     def worker_pids(self) -> list[int]:
         """The live workers' process ids (for benchmarks and tests that measure them)."""
         with self._lock:
-            return [w.process.pid for w in self._slots if w is not None and w.process.pid]
+            return [w.process.pid for w in self._slots if w and w.process.pid and not w.retiring]
 
     def worker_of(self, job_id: str) -> int | None:
         """The process id of the worker running `job_id`, if one is."""
