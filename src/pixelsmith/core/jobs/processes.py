@@ -10,7 +10,8 @@ The parent keeps the queue: it hands one job at a time to an idle worker over th
 pipe, so a worker killed mid-job can corrupt nothing shared. One supervisor thread reads every
 pipe and process sentinel. It relays workers' job events to the API's event bus, starts new
 workers, and handles a worker that died:
-- its memory passed `job_memory_limit_mb`: killed, the job fails `out_of_memory`;
+- its memory passed `job_memory_limit_mb` (CPU jobs; a GPU job's host memory is its model's
+  size): killed, the job fails `out_of_memory`;
 - it crashed (segfault, kill -9): the job is requeued within its attempt budget;
 - it retired after a job that left it bigger than `worker_recycle_mb`: a fresh one replaces it,
   so memory goes back to the system after every heavy job.
@@ -51,6 +52,7 @@ class _Worker:
     conn: Connection
     send_lock: threading.Lock = field(default_factory=threading.Lock)
     job_id: str | None = None
+    queue: str = "cpu"  # the queue of the job it runs
     ready: bool = False  # said hello: imports done, database open
     retiring: bool = False
     killed_for_memory: int = 0  # RSS in bytes when the supervisor killed it
@@ -84,7 +86,7 @@ class ProcessExecutor(Executor):
         self.memory_limit = settings.resolved_job_memory_limit_mb() * memory.MB
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
-        self._pending: collections.deque[str] = collections.deque()
+        self._pending: collections.deque[tuple[str, str]] = collections.deque()  # (id, queue)
         self._slots: list[_Worker | None] = [None] * self.workers
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         self._stopping = threading.Event()
@@ -136,7 +138,7 @@ class ProcessExecutor(Executor):
 
     def submit(self, job_id: str, queue_name: str) -> None:
         with self._lock:
-            self._pending.append(job_id)
+            self._pending.append((job_id, queue_name))
         self._wake()
 
     def cancel(self, job_id: str) -> None:
@@ -204,9 +206,9 @@ class ProcessExecutor(Executor):
                 )
                 if idle is None:
                     return  # a worker that finishes or says hello wakes the supervisor
-                idle.job_id = self._pending.popleft()
+                idle.job_id, idle.queue = self._pending.popleft()
                 if not idle.send(("run", idle.job_id)):
-                    self._pending.appendleft(idle.job_id)
+                    self._pending.appendleft((idle.job_id, idle.queue))
                     idle.job_id = None
                     return
 
@@ -287,7 +289,8 @@ class ProcessExecutor(Executor):
         if self.memory_limit <= 0:
             return
         with self._lock:
-            busy = [w for w in self._slots if w is not None and w.job_id]
+            # GPU jobs are exempt: a diffusion pipeline's host memory is the model's size.
+            busy = [w for w in self._slots if w is not None and w.job_id and w.queue != "gpu"]
         for w in busy:
             rss = memory.rss_bytes(w.process.pid)
             if rss > self.memory_limit and not w.killed_for_memory:
