@@ -120,15 +120,23 @@ def server_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """The one Playwright of the session: a second sync_playwright() in the same thread fails
+    ("Sync API inside the asyncio loop"), so tests that launch browsers of their own (a fake
+    camera) launch them from this."""
     from playwright import sync_api  # in the lock: never skipped
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @dataclass

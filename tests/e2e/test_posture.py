@@ -56,18 +56,8 @@ def videos(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture(scope="module")
-def pw():
-    from playwright import sync_api  # in the lock: never skipped
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
-    with sync_api.sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
-def camera_page(pw, server_url):
+def camera_page(playwright, server_url):
     """Open a page in a Chromium whose webcam plays `video` (None: a browser with no camera)."""
     browsers = []
 
@@ -79,7 +69,7 @@ def camera_page(pw, server_url):
                 "--use-fake-ui-for-media-stream",
                 f"--use-file-for-fake-video-capture={video}",
             ]
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         browsers.append(browser)
         context = browser.new_context(
             base_url=server_url,
