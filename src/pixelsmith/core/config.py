@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Live posture streams open at once (each holds a pose graph of 60-110 MB and about a
     # third of a core); 0 = two per CPU core. One over it is closed with 1013.
     posture_max_streams: int = Field(default=0, ge=0)
+    # CPU-bound calls answered inline (decodes, filters, tag scans) running at once; 0 = one
+    # core fewer than the machine has (at least 1), so the event loop keeps a core.
+    inline_cpu_slots: int = Field(default=0, ge=0, le=256)
     # Jobs waiting beyond this answer 429 with Retry-After instead of piling up.
     max_queued_jobs: int = Field(default=1000, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)
@@ -114,6 +117,9 @@ class Settings(BaseSettings):
 
     def resolved_posture_max_streams(self) -> int:
         return self.posture_max_streams or max(2, 2 * (os.cpu_count() or 1))
+
+    def resolved_inline_cpu_slots(self) -> int:
+        return self.inline_cpu_slots or max(1, (os.cpu_count() or 1) - 1)
 
     def resolved_models_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -1,9 +1,11 @@
 """CPU-bound work answered inline by the API process (decodes, filters, scans, photo poses).
 
-At most one such call per core runs at a time; the rest wait their turn. Running more at once
-makes none of them faster on a busy machine, and each holds its image's memory meanwhile:
-twenty 25-megapixel filters at once would hold twenty copies. A call that left the process
-much bigger than it found it gives the freed memory back to the system.
+At most `inline_cpu_slots` such calls run at a time (default: one core fewer than the
+machine has, at least one); the rest wait their turn. Running more at once makes none of them
+faster on a busy machine, each holds its image's memory meanwhile (twenty 25-megapixel filters
+at once would hold twenty copies), and the core left over keeps the event loop answering
+pages, /healthz and job submits. A call that left the process much bigger than it found it
+gives the freed memory back to the system.
 
     from pixelsmith.core.cpu import run_cpu
     out = await run_cpu(apply_filter, intake, style)
@@ -32,11 +34,24 @@ _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLi
 )
 
 
+_slots = max(1, (os.cpu_count() or 1) - 1)
+
+
+def configure(slots: int) -> None:
+    """Set the number of slots (Settings.resolved_inline_cpu_slots); loops started later use it."""
+    global _slots
+    _slots = max(1, slots)
+
+
+def slots() -> int:
+    return _slots
+
+
 def _limiter() -> anyio.CapacityLimiter:
     loop = asyncio.get_running_loop()
     limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
+    if limiter is None or limiter.total_tokens != _slots:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(_slots)
     return limiter
 
 
@@ -50,7 +65,7 @@ def _call_and_trim(fn: Callable[..., T], *args, **kwargs) -> T:
 
 
 async def run_cpu(fn: Callable[..., T], *args, **kwargs) -> T:
-    """Run `fn(*args, **kwargs)` in a worker thread, one per core at a time."""
+    """Run `fn(*args, **kwargs)` in a worker thread when a slot is free."""
     return await anyio.to_thread.run_sync(
         lambda: _call_and_trim(fn, *args, **kwargs), limiter=_limiter()
     )

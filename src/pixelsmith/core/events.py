@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 SUBSCRIBER_BUFFER = 64
@@ -54,6 +55,12 @@ class InProcessEventBus(EventBus):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subs: dict[str, list[Subscription]] = {}
+        # Told (channel, True) when a channel gets its first subscriber and (channel, False)
+        # when it loses its last: lets publishers in other processes skip unwatched events.
+        self._watchers: list[Callable[[str, bool], None]] = []
+
+    def on_watch(self, callback: Callable[[str, bool], None]) -> None:
+        self._watchers.append(callback)
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         with self._lock:
@@ -67,7 +74,11 @@ class InProcessEventBus(EventBus):
     def subscribe(self, channel: str) -> Subscription:
         sub = Subscription(self, channel)
         with self._lock:
+            first = channel not in self._subs
             self._subs.setdefault(channel, []).append(sub)
+        if first:
+            for callback in self._watchers:
+                callback(channel, True)
         return sub
 
     def has_subscribers(self, channel: str) -> bool:
@@ -78,8 +89,10 @@ class InProcessEventBus(EventBus):
             subs = self._subs.get(sub.channel, [])
             if sub in subs:
                 subs.remove(sub)
-            if not subs:
-                self._subs.pop(sub.channel, None)
+            last = not subs and self._subs.pop(sub.channel, None) is not None
+        if last:
+            for callback in self._watchers:
+                callback(sub.channel, False)
 
     def subscriber_count(self) -> int:
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from pixelsmith.core import cpu
 from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
 from pixelsmith.core.catalog.service import CatalogService
 from pixelsmith.core.config import Settings
@@ -44,6 +45,7 @@ class Services:
         from pixelsmith.core.generation import state as generation_state
 
         generation_state.configure(settings)
+        cpu.configure(settings.resolved_inline_cpu_slots())
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())

@@ -33,12 +33,13 @@ from typing import Any
 
 from pixelsmith.core import memory
 from pixelsmith.core.errors import QueueFull
-from pixelsmith.core.events import EventBus
+from pixelsmith.core.events import EventBus, InProcessEventBus
 from pixelsmith.core.jobs.executors import Executor
 from pixelsmith.core.metrics import JOB_DURATION, JOB_PEAK_RSS, JOBS_FINISHED, JOBS_PENDING
 
 log = logging.getLogger("pixelsmith.jobs")
 
+CHANNEL_PREFIX = "job:"  # jobs.runner.channel(job_id)
 # How often the supervisor looks at busy workers' memory.
 MEMORY_POLL_S = 0.2
 # (job_id, reason) for a job whose worker died under it.
@@ -94,6 +95,10 @@ class ProcessExecutor(Executor):
         # Workers that died before saying hello (a broken install): respawn with backoff.
         self._early_deaths = 0
         self._respawn_at = 0.0
+        # Jobs someone watches (a WebSocket): only their workers build and send events.
+        self._watched: set[str] = set()
+        if isinstance(events, InProcessEventBus):
+            events.on_watch(self._on_watch)
         JOBS_PENDING.set_function(self.pending)
 
     # -- the Executor interface --------------------------------------------------------------
@@ -161,6 +166,19 @@ class ProcessExecutor(Executor):
         with self._lock:
             return next((w.process.pid for w in self._slots if w and w.job_id == job_id), None)
 
+    def _on_watch(self, channel_name: str, watching: bool) -> None:
+        if not channel_name.startswith(CHANNEL_PREFIX):
+            return
+        job_id = channel_name.removeprefix(CHANNEL_PREFIX)
+        with self._lock:
+            if watching:
+                self._watched.add(job_id)
+            else:
+                self._watched.discard(job_id)
+            worker = next((w for w in self._slots if w and w.job_id == job_id), None)
+        if worker is not None:
+            worker.send(("watch", job_id, watching))
+
     # -- the supervisor ----------------------------------------------------------------------
     def _wake(self) -> None:
         try:
@@ -207,7 +225,7 @@ class ProcessExecutor(Executor):
                 if idle is None:
                     return  # a worker that finishes or says hello wakes the supervisor
                 idle.job_id, idle.queue = self._pending.popleft()
-                if not idle.send(("run", idle.job_id)):
+                if not idle.send(("run", idle.job_id, idle.job_id in self._watched)):
                     self._pending.appendleft((idle.job_id, idle.queue))
                     idle.job_id = None
                     return
@@ -306,14 +324,19 @@ class ProcessExecutor(Executor):
 
 
 class RelayEventBus(EventBus):
-    """A worker's event bus: every event goes up the pipe to the API's bus, which drops
-    those nobody watches (the worker cannot know who does)."""
+    """A worker's event bus: events of watched jobs go up the pipe to the API's bus. The API
+    says which jobs are watched (with each job, and whenever that changes); a viewer that
+    arrives between the two re-reads the row, as for any lossy progress."""
 
     def __init__(self, send: Callable[[tuple], object]) -> None:
         self._send = send
+        self.watched: set[str] = set()
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         self._send(("event", channel, event))
+
+    def has_subscribers(self, channel: str) -> bool:
+        return channel.removeprefix(CHANNEL_PREFIX) in self.watched
 
     def subscribe(self, channel: str):  # noqa: ANN201
         raise RuntimeError("a worker process publishes job events; it never subscribes")
@@ -347,7 +370,8 @@ def worker_main(settings: Any, conn: Connection, index: int) -> None:
             conn.send(msg)
 
     db = Database(settings.resolved_database_url())
-    runner = JobRunner(db, RelayEventBus(send), create_storage(settings))
+    bus = RelayEventBus(send)
+    runner = JobRunner(db, bus, create_storage(settings))
     jobs: collections.deque[str | None] = collections.deque()
     have_job = threading.Condition()
 
@@ -360,6 +384,11 @@ def worker_main(settings: Any, conn: Connection, index: int) -> None:
             if msg[0] == "cancel":
                 runner.signal_cancel(msg[1])
                 continue
+            if msg[0] == "watch":
+                (bus.watched.add if msg[2] else bus.watched.discard)(msg[1])
+                continue
+            if msg[0] == "run" and msg[2]:
+                bus.watched.add(msg[1])
             with have_job:
                 jobs.append(msg[1] if msg[0] == "run" else None)
                 have_job.notify()
@@ -378,6 +407,7 @@ def worker_main(settings: Any, conn: Connection, index: int) -> None:
                 return
             memory.reset_peak()
             outcome = runner.execute(job_id)
+            bus.watched.discard(job_id)
             memory.trim()
             # Models a GPU job loaded are meant to stay; anything else that left this process
             # big gives its memory back to the system by handing over to a fresh process.
