@@ -375,7 +375,14 @@ def worker_main(settings: Any, conn: Connection, index: int) -> None:
     jobs: collections.deque[str | None] = collections.deque()
     have_job = threading.Condition()
 
-    def listen() -> None:  # cancel must reach the runner while run() is busy
+    def listen() -> None:
+        try:
+            serve_pipe()
+        except BaseException:  # a worker that cannot hear its server must not hold a job
+            log.exception("job worker lost its pipe")
+            os._exit(1)
+
+    def serve_pipe() -> None:  # cancel must reach the runner while run() is busy
         while True:
             try:
                 msg = conn.recv()
