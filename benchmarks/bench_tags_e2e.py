@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +17,7 @@ import matplotlib
 from PIL import Image, ImageDraw, ImageFont
 
 from harness import median, percentile, report, row
+from live import live_server
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 CODES = ["CW2288-111", "DD1391-100", "GZ5922", "FV0657", "M990GL6", "CW2288-001"]
@@ -44,59 +40,32 @@ def tag_photo(code: str) -> tuple[bytes, str]:
     return buf.getvalue(), "370,420,640,120"  # the code line, as a user would box it
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=40)
     args = ap.parse_args()
     photos = [tag_photo(c) for c in CODES]
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
-        env = {**os.environ, "PIXELSMITH_DATA_DIR": tmp, "PIXELSMITH_LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "pixelsmith", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            with httpx.Client(base_url=base, timeout=30) as client:
-                for _ in range(600):
-                    try:
-                        if client.get("/healthz").status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        time.sleep(0.1)
+    with live_server() as (base, _, _), httpx.Client(base_url=base, timeout=30) as client:
 
-                def once(i: int) -> tuple[float, bool]:
-                    data, crop = photos[i % len(photos)]
-                    code = CODES[i % len(CODES)]
-                    t0 = time.perf_counter()
-                    scan = client.post(
-                        "/api/v1/tags/scan",
-                        files={"file": ("tag.jpg", data, "image/jpeg")},
-                        data={"crop": crop},
-                    ).json()
-                    card = client.post(
-                        f"/api/v1/tags/scans/{scan['id']}/confirm", json={"label": scan["code"]}
-                    ).json()
-                    elapsed = time.perf_counter() - t0
-                    products = card["lookup"]["products"]
-                    return elapsed, bool(products) and products[0]["code"] == code
+        def once(i: int) -> tuple[float, bool]:
+            data, crop = photos[i % len(photos)]
+            code = CODES[i % len(CODES)]
+            t0 = time.perf_counter()
+            scan = client.post(
+                "/api/v1/tags/scan",
+                files={"file": ("tag.jpg", data, "image/jpeg")},
+                data={"crop": crop},
+            ).json()
+            card = client.post(
+                f"/api/v1/tags/scans/{scan['id']}/confirm", json={"label": scan["code"]}
+            ).json()
+            elapsed = time.perf_counter() - t0
+            products = card["lookup"]["products"]
+            return elapsed, bool(products) and products[0]["code"] == code
 
-                for i in range(3):  # warm-up: the OCR model loads on the first scan
-                    once(i)
-                results = [once(i) for i in range(args.runs)]
-        finally:
-            server.terminate()
-            server.wait(15)
+        for i in range(3):  # warm-up: the OCR model loads on the first scan
+            once(i)
+        results = [once(i) for i in range(args.runs)]
     times = [t * 1000 for t, _ in results]
     found = sum(ok for _, ok in results) / len(results)
     p95 = percentile(times, 0.95)
@@ -109,7 +78,7 @@ def main() -> None:
             row("right product card", found * 100, "%", "–", None),
         ],
         notes=f"{args.runs} runs after 3 warm-ups against a real `pixelsmith serve` (SQLite, "
-        "2 worker threads, demo catalog): POST /api/v1/tags/scan with a 1600×1067 JPEG and a "
+        "2 job worker processes, demo catalog): POST /api/v1/tags/scan with a 1600×1067 JPEG and a "
         "crop box, then POST /api/v1/tags/scans/{id}/confirm with the first guess.",
     )
 

@@ -42,6 +42,16 @@ class Executor(ABC):
         return 0
 
 
+def refuse_when_full(pending: int, max_queued: int, retry_after_s: int) -> None:
+    """Raise QueueFull (429 + Retry-After) once `max_queued` jobs wait."""
+    if pending >= max_queued:
+        raise QueueFull(
+            f"The job queue is full ({pending} waiting). Try again in a few seconds.",
+            details={"pending": pending, "max_queued": max_queued},
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
 class LocalExecutor(Executor):
     """In-process worker threads on a FIFO queue. Assumes one server process per database."""
 
@@ -88,13 +98,7 @@ class LocalExecutor(Executor):
         self._threads.clear()
 
     def ensure_capacity(self) -> None:
-        pending = self.pending()
-        if pending >= self.max_queued:
-            raise QueueFull(
-                f"The job queue is full ({pending} waiting). Try again in a few seconds.",
-                details={"pending": pending, "max_queued": self.max_queued},
-                headers={"Retry-After": str(self.retry_after_s)},
-            )
+        refuse_when_full(self.pending(), self.max_queued, self.retry_after_s)
 
     def submit(self, job_id: str, queue_name: str) -> None:
         self._queue.put(job_id)

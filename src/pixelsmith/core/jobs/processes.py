@@ -32,9 +32,8 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pixelsmith.core import memory
-from pixelsmith.core.errors import QueueFull
 from pixelsmith.core.events import EventBus, InProcessEventBus
-from pixelsmith.core.jobs.executors import Executor
+from pixelsmith.core.jobs.executors import Executor, refuse_when_full
 from pixelsmith.core.metrics import JOB_DURATION, JOB_PEAK_RSS, JOBS_FINISHED, JOBS_PENDING
 
 log = logging.getLogger("pixelsmith.jobs")
@@ -133,13 +132,7 @@ class ProcessExecutor(Executor):
             w.conn.close()
 
     def ensure_capacity(self) -> None:
-        pending = self.pending()
-        if pending >= self.max_queued:
-            raise QueueFull(
-                f"The job queue is full ({pending} waiting). Try again in a few seconds.",
-                details={"pending": pending, "max_queued": self.max_queued},
-                headers={"Retry-After": str(self.retry_after_s)},
-            )
+        refuse_when_full(self.pending(), self.max_queued, self.retry_after_s)
 
     def submit(self, job_id: str, queue_name: str) -> None:
         with self._lock:
