@@ -164,7 +164,8 @@ def main() -> None:
         with tree:
             wall = asyncio.run(loaded(load, base, args.clients, args.streams, args.seconds))
         after = tree.settled(timeout=20)
-        log_tail = (data_dir / "server.log").read_text(errors="replace")[-2000:]
+        logs = sorted(data_dir.glob("server-*.log"))  # tests/live_server.py names it by port
+        log_tail = logs[-1].read_text(errors="replace")[-2000:] if logs else ""
     total = sum(len(v) for v in load.times.values())
     errors = sum(load.errors.values())
     rows = [

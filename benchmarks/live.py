@@ -8,8 +8,6 @@ processes, and reads each one's high-water mark (VmHWM, which `reset_peaks()` re
 from __future__ import annotations
 
 import io
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,54 +22,25 @@ import numpy as np
 import psutil
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from live_server import free_port, start_server  # noqa: E402
+
 MB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def live_server(**env_extra: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """tests/live_server.py's server on a fresh data folder, quiet, stopped at the end."""
     with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
-        env = {
-            **os.environ,
-            "PIXELSMITH_DATA_DIR": tmp,
-            "PIXELSMITH_LOG_LEVEL": "WARNING",
-            **env_extra,
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "pixelsmith", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server = start_server(tmp, port := free_port(), PIXELSMITH_LOG_LEVEL="WARNING", **env_extra)
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError((Path(tmp) / "server.log").read_text()[-3000:])
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not answer /healthz in 90 s")
-                time.sleep(0.1)
-            yield base, server, Path(tmp)
+            yield f"http://127.0.0.1:{port}", server, Path(tmp)
         finally:
             server.terminate()
             try:
                 server.wait(20)
             except subprocess.TimeoutExpired:
                 server.kill()
-            log.close()
 
 
 def _hwm(pid: int) -> int:

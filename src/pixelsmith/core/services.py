@@ -24,6 +24,13 @@ from pixelsmith.core.storage import Storage, create_storage
 log = logging.getLogger("pixelsmith")
 
 
+def register_job_kinds() -> None:
+    """Import every module that registers job kinds (the server and its worker processes)."""
+    import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
+    import pixelsmith.core.generation.jobs  # noqa: F401  (gen.* job kinds)
+    import pixelsmith.core.jobs.builtin  # noqa: F401
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -39,10 +46,9 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
-        import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
-        import pixelsmith.core.generation.jobs  # noqa: F401  (gen.* job kinds)
-        import pixelsmith.core.jobs.builtin  # noqa: F401
         from pixelsmith.core.generation import state as generation_state
+
+        register_job_kinds()
 
         generation_state.configure(settings)
         cpu.configure(settings.resolved_inline_cpu_slots())

@@ -346,15 +346,14 @@ def worker_main(settings: Any, conn: Connection, index: int) -> None:
     from pixelsmith.core.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
-    import pixelsmith.apps  # noqa: F401  (job kinds register on import)
-    import pixelsmith.core.generation.jobs  # noqa: F401
-    import pixelsmith.core.jobs.builtin  # noqa: F401
     from pixelsmith.core.db import Database
     from pixelsmith.core.generation import state as generation_state
     from pixelsmith.core.jobs.kinds import get_kind
     from pixelsmith.core.jobs.runner import JobRunner
+    from pixelsmith.core.services import register_job_kinds
     from pixelsmith.core.storage import create_storage
 
+    register_job_kinds()
     generation_state.configure(settings)
     send_lock = threading.Lock()
 
