@@ -17,6 +17,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 # Real servers (tests/live_server.py, tests/e2e) run the shipped default, worker processes;
 # tests/api/test_job_processes.py covers that mode through the API.
 os.environ.setdefault("PIXELSMITH_JOB_ISOLATION", "thread")
+os.environ.setdefault("PIXELSMITH_INLINE_CPU_ISOLATION", "thread")  # the same, for inline work
 
 
 @pytest.fixture

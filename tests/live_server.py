@@ -23,6 +23,7 @@ def start_server(data_dir, port: int, **env_overrides: str) -> subprocess.Popen:
         **os.environ,
         "PIXELSMITH_DATA_DIR": str(data_dir),
         "PIXELSMITH_JOB_ISOLATION": "process",  # the shipped default (tests/conftest.py)
+        "PIXELSMITH_INLINE_CPU_ISOLATION": "process",
         **env_overrides,
     }
     Path(data_dir).mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,7 @@ def serve(data_dir: Path, *, factory: str = APP_FACTORY, **env_extra: str) -> It
         "PIXELSMITH_LOG_LEVEL": "WARNING",
         "PIXELSMITH_LOG_FORMAT": "text",
         "PIXELSMITH_JOB_ISOLATION": "process",  # the shipped default (tests/conftest.py)
+        "PIXELSMITH_INLINE_CPU_ISOLATION": "process",
         **env_extra,
     }
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)

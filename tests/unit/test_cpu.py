@@ -50,3 +50,38 @@ def test_a_call_that_grew_the_heap_is_trimmed_after(monkeypatch):
     assert run_async(cpu.run_cpu(grow)) == 80
     assert trims == [1]
     kept.clear()
+
+
+def test_a_worker_process_that_dies_fails_its_call_with_503_and_the_next_call_works():
+    from pixelsmith.core.errors import ApiError
+
+    cpu.configure(1, isolation="process")
+    try:
+        worker = run_async(cpu.run_isolated(os.getpid))
+        assert worker != os.getpid()
+        try:
+            run_async(cpu.run_isolated(os._exit, 3))  # the worker dies mid-call
+        except ApiError as exc:
+            assert (exc.status_code, exc.code) == (503, "worker_lost"), exc.body()
+        else:
+            raise AssertionError("a call whose worker died returned normally")
+        fresh = run_async(cpu.run_isolated(os.getpid))
+        assert fresh not in (worker, os.getpid()), (worker, fresh)
+    finally:
+        cpu.configure(max(1, (os.cpu_count() or 1) - 1))
+
+
+def test_an_api_error_keeps_its_code_status_and_details_across_pickling():
+    import pickle
+
+    from pixelsmith.core.errors import InvalidImage
+
+    err = InvalidImage("Bad.", code="truncated_image", details={"filename": "a.jpg"})
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is InvalidImage
+    assert (back.status_code, back.code, back.message, back.details) == (
+        422,
+        "truncated_image",
+        "Bad.",
+        {"filename": "a.jpg"},
+    )

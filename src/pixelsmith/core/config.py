@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # CPU-bound calls answered inline (decodes, filters, tag scans) running at once; 0 = one
     # core fewer than the machine has (at least 1), so the event loop keeps a core.
     inline_cpu_slots: int = Field(default=0, ge=0, le=256)
+    # process: the pure part of that work (decode + filter, decode + tag read, photo poses)
+    # runs in a pool of worker processes at worker_nice, so no thread of the API process
+    # holds its interpreter lock or its core while pages and /healthz wait; thread: in
+    # threads of the server (tests that look inside, debugging).
+    inline_cpu_isolation: Literal["process", "thread"] = "process"
     # Jobs waiting beyond this answer 429 with Retry-After instead of piling up.
     max_queued_jobs: int = Field(default=1000, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)

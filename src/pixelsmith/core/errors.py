@@ -30,8 +30,28 @@ class ApiError(Exception):
         self.details = details or {}
         self.headers = headers or {}
 
+    def __reduce__(self):  # noqa: ANN204
+        # Raised in a worker process and re-raised by the API: keep code, status and details
+        # (Exception pickles only its args, the message).
+        return _rebuild, (
+            type(self),
+            self.message,
+            self.code,
+            self.status_code,
+            self.details,
+            self.headers,
+        )
+
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def _rebuild(cls, message, code, status_code, details, headers):  # noqa: ANN001, ANN202
+    err = cls.__new__(cls)
+    ApiError.__init__(
+        err, message, code=code, status_code=status_code, details=details, headers=headers
+    )
+    return err
 
 
 class NotFound(ApiError):

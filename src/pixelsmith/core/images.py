@@ -20,16 +20,19 @@ A broken EXIF block or ICC profile is not a rejection: it is ignored and the pix
 (unrotated, or with the colours as stored).
 
 Everything here is synchronous, CPU-bound and touches no global state, so it is safe to call
-from worker threads; `read_upload` runs the decode in Starlette's thread pool.
+from worker threads or processes; `read_upload` decodes in a thread, `process_upload` decodes
+and runs a pure function on the picture in one `core.cpu.run_isolated` call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 
@@ -44,10 +47,11 @@ from PIL import (
 )
 from starlette.datastructures import UploadFile
 
-from pixelsmith.core.cpu import run_cpu
+from pixelsmith.core.cpu import run_cpu, run_isolated
 from pixelsmith.core.errors import ApiError, InvalidImage, PayloadTooLarge
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FORMATS: Final = ("jpeg", "png", "webp")
 MEDIA_TYPES: Final = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -191,10 +195,47 @@ async def read_upload(
 
     Errors carry the file name in `details` so a multi-file form can say which file failed.
     """
+    data = await read_upload_bytes(upload, max_bytes=max_bytes)
+    with _naming_the_file(upload):
+        # Decoding is CPU-bound: keep it off the event loop.
+        return await run_cpu(
+            read_image, data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side
+        )
+
+
+async def process_upload(
+    upload: UploadFile | None,
+    fn: Callable[..., T],
+    *args,
+    max_bytes: int,
+    max_pixels: int,
+    max_side: int,
+) -> T:
+    """Decode an upload and return `fn(intake, *args)`, both in one `run_isolated` call.
+
+    For pure work on an upload (a filter, a tag read, a pose): in a server the decoded
+    picture never enters the API process, only the upload's bytes go out and `fn`'s result
+    comes back. `fn` must be a module-level function; it and its arguments picklable.
+    """
+    data = await read_upload_bytes(upload, max_bytes=max_bytes)
+    with _naming_the_file(upload):
+        return await run_isolated(
+            _decode_and_call, data, (max_bytes, max_pixels, max_side), fn, args
+        )
+
+
+def _decode_and_call(data: bytes, limits: tuple[int, int, int], fn: Callable, args: tuple):  # noqa: ANN202
+    max_bytes, max_pixels, max_side = limits
+    intake = read_image(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
+    del data
+    return fn(intake, *args)
+
+
+async def read_upload_bytes(upload: UploadFile | None, *, max_bytes: int) -> bytes:
+    """The upload's bytes, reading at most max_bytes + 1 of them (413 past the limit)."""
     if upload is None:
         raise _empty_file()
-    filename = upload.filename
-    try:
+    with _naming_the_file(upload):
         if upload.size is not None and upload.size > max_bytes:
             raise _file_too_large(max_bytes, upload.size)
         await upload.seek(0)
@@ -207,15 +248,16 @@ async def read_upload(
             buf += chunk
             if len(buf) > max_bytes:
                 raise _file_too_large(max_bytes, None)
-        data = bytes(buf)
-        del buf
-        # Decoding is CPU-bound: keep it off the event loop.
-        return await run_cpu(
-            read_image, data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side
-        )
+        return bytes(buf)
+
+
+@contextlib.contextmanager
+def _naming_the_file(upload: UploadFile | None) -> Iterator[None]:
+    try:
+        yield
     except ApiError as exc:
-        if filename:
-            exc.details.setdefault("filename", filename)
+        if upload is not None and upload.filename:
+            exc.details.setdefault("filename", upload.filename)
         raise
 
 

@@ -51,7 +51,11 @@ class Services:
         register_job_kinds()
 
         generation_state.configure(settings)
-        cpu.configure(settings.resolved_inline_cpu_slots())
+        cpu.configure(
+            settings.resolved_inline_cpu_slots(),
+            isolation=settings.inline_cpu_isolation,
+            nice=settings.worker_nice,
+        )
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())
@@ -90,9 +94,11 @@ class Services:
         """Start workers and requeue what a previous run left unfinished."""
         self.executor.start()
         self.jobs.recover()
+        cpu.start()
 
     def close(self) -> None:
         self.executor.stop(wait=True)
+        cpu.shutdown()
         if self.shopping is not None:
             self.shopping.close()
         self.db.dispose()

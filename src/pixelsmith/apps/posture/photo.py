@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from pixelsmith.core.images import IntakeImage
+
 from .features import WARN_SHARE, Baseline, assess, extract, overlay_points
 
 CVA_GOOD_DEG = 50.0
@@ -105,6 +107,11 @@ def analyze_landmarks(pose: Any, baseline: Baseline | None = None) -> dict[str, 
             "view.",
         )
     return result
+
+
+def analyze_intake(intake: IntakeImage, baseline: Baseline | None = None) -> dict[str, Any]:
+    """`analyze_photo` of an upload (for core.images.process_upload)."""
+    return analyze_photo(intake.to_rgb_array(), baseline)
 
 
 def analyze_photo(rgb: np.ndarray, baseline: Baseline | None = None) -> dict[str, Any]:

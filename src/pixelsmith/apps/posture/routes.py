@@ -16,9 +16,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError
-from pixelsmith.core.images import read_upload
+from pixelsmith.core.images import process_upload
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services, ws_services
 from pixelsmith.core.web.i18n import Translator, negotiate
@@ -28,7 +27,7 @@ from pixelsmith.core.web.pages import render
 from . import APP
 from .charts import history_svg
 from .features import Baseline
-from .photo import NoPersonFound, analyze_photo
+from .photo import NoPersonFound, analyze_intake
 from .service import PostureService
 from .stream import (
     CLOSE_TRY_AGAIN,
@@ -192,12 +191,16 @@ async def analyze(
     posture: PostureService = Depends(posture_service),
 ) -> dict:
     s = services.settings
-    intake = await read_upload(
-        file, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels, max_side=s.max_image_side
-    )
     baseline = await run_in_threadpool(posture.baseline, identity.user_id)
     try:
-        return await run_cpu(lambda: analyze_photo(intake.to_rgb_array(), baseline))
+        return await process_upload(
+            file,
+            analyze_intake,
+            baseline,
+            max_bytes=s.max_upload_bytes,
+            max_pixels=s.max_image_pixels,
+            max_side=s.max_image_side,
+        )
     except NoPersonFound:
         raise ApiError(
             "No person found in the photo. Use a photo that shows the head and shoulders, "

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import MAX_JSON_DEPTH, ApiError, check_json_input
-from pixelsmith.core.images import IntakeImage, read_upload
+from pixelsmith.core.images import IntakeImage, process_upload, read_upload
 from pixelsmith.core.jobs.routes import JobOut
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services
@@ -22,7 +22,14 @@ from pixelsmith.core.web.pages import render
 from . import APP
 from .edges import EdgeParams
 from .filters import describe_filters
-from .service import SKETCH_CATEGORIES, SKETCH_STYLES, StudioService, check_image_count
+from .service import (
+    SKETCH_CATEGORIES,
+    SKETCH_STYLES,
+    StudioService,
+    check_image_count,
+    edges_png,
+    filter_image,
+)
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/studio", tags=["studio"])
@@ -39,13 +46,16 @@ def studio_service(services: Services = Depends(get_services)) -> StudioService:
 
 
 async def _read(upload: UploadFile | None, services: Services) -> IntakeImage:
+    return await read_upload(upload, **_limits(services))
+
+
+def _limits(services: Services) -> dict[str, int]:
     s = services.settings
-    return await read_upload(
-        upload,
-        max_bytes=s.max_upload_bytes,
-        max_pixels=s.max_image_pixels,
-        max_side=s.max_image_side,
-    )
+    return {
+        "max_bytes": s.max_upload_bytes,
+        "max_pixels": s.max_image_pixels,
+        "max_side": s.max_image_side,
+    }
 
 
 def _stem(filename: str | None) -> str:
@@ -188,8 +198,8 @@ async def apply_filter(
     from .filters import validate_params
 
     validate_params(style, parsed)
-    intake = await _read(file, services)
-    out = await run_cpu(studio.apply_filter, intake, style, parsed, format)
+    # Decode, filter and encode in one go, in a worker process on a server.
+    out = await process_upload(file, filter_image, style, parsed, format, **_limits(services))
     if output == "json":
         key = await run_in_threadpool(studio.store, out)
         return {
@@ -234,7 +244,6 @@ async def edges(
     detail: float = Form(0.5, ge=0.0, le=1.0),
     stroke: int = Form(3, ge=1, le=12),
     services: Services = Depends(get_services),
-    studio: StudioService = Depends(studio_service),
 ) -> Response:
     try:
         p = EdgeParams(method=method, low=low, high=high, detail=detail, stroke=stroke)
@@ -248,8 +257,7 @@ async def edges(
             status_code=422,
             details={"errors": errors},
         ) from None
-    intake = await _read(file, services)
-    png = await run_cpu(studio.edges, intake, p)
+    png = await process_upload(file, edges_png, p, **_limits(services))
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 

@@ -52,6 +52,12 @@ class FilterOutput:
     elapsed_ms: float
 
 
+def edges_png(intake: IntakeImage, params: EdgeParams) -> bytes:
+    """The edge map as a PNG (dark strokes on white)."""
+    rgb = intake.to_rgb_array()
+    return encode_image(Image.fromarray(extract_edges(rgb, params), "L"), "png")
+
+
 def output_format(intake: IntakeImage, requested: str | None) -> str:
     """The format asked for, else JPEG for JPEG uploads and PNG for the rest (alpha kept)."""
     if requested:
@@ -123,8 +129,7 @@ class StudioService:
 
     # ---- edges (inline) --------------------------------------------------------------------
     def edges(self, intake: IntakeImage, params: EdgeParams) -> bytes:
-        rgb = intake.to_rgb_array()
-        return encode_image(Image.fromarray(extract_edges(rgb, params), "L"), "png")
+        return edges_png(intake, params)
 
     # ---- jobs --------------------------------------------------------------------------------
     def _store_input(self, intake: IntakeImage, max_side: int | None = None) -> str:

@@ -7,15 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from pixelsmith.core.cpu import run_cpu
-from pixelsmith.core.images import read_upload
+from pixelsmith.core.images import process_upload
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services
 from pixelsmith.core.web.pages import render
 
 from . import APP
-from .service import CropBox, TagScanService
+from .service import CropBox, TagScanService, read_tag
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/tags", tags=["tags"])
@@ -85,10 +85,16 @@ async def scan(
 ) -> dict:
     box = CropBox.parse(crop) if crop else None
     s = services.settings
-    intake = await read_upload(
-        file, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels, max_side=s.max_image_side
+    # Decode and read the code in a worker process (on a server); store it here.
+    read = await process_upload(
+        file,
+        read_tag,
+        box,
+        max_bytes=s.max_upload_bytes,
+        max_pixels=s.max_image_pixels,
+        max_side=s.max_image_side,
     )
-    return await run_cpu(tags.scan, intake, box)
+    return await run_in_threadpool(tags.record, read)
 
 
 @api.get("/scans", response_model=list[ScanOut], summary="Recent scans")

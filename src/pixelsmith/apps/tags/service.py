@@ -72,6 +72,38 @@ class CropBox:
             )
 
 
+@dataclass
+class TagRead:
+    """The pure part of a scan (no database, no storage): runs in a worker process."""
+
+    result: Any  # recognize.Recognition
+    crop: CropBox | None
+    recognize_ms: int
+    image_jpeg: bytes
+    crop_png: bytes
+
+
+def read_tag(intake: IntakeImage, crop: CropBox | None = None) -> TagRead:
+    import numpy as np
+
+    image = intake.image.convert("RGB")
+    if crop is not None:
+        crop.check_within(image.width, image.height)
+        region = image.crop((crop.x, crop.y, crop.x + crop.w, crop.y + crop.h))
+    else:
+        region = image  # no box: the pipeline finds the code line itself
+    started = time.perf_counter()
+    result = recognize(np.asarray(region))
+    elapsed_ms = int((time.perf_counter() - started) * 1000)
+    return TagRead(
+        result,
+        crop,
+        elapsed_ms,
+        encode_image(image, "jpeg", quality=92),
+        encode_image(region, "png"),
+    )
+
+
 def clean_label(label: str) -> str:
     text = re.sub(r"\s+", " ", (label or "").strip().upper())
     if not LABEL_RE.fullmatch(text):
@@ -93,24 +125,13 @@ class TagScanService:
         self.provider = provider
 
     def scan(self, intake: IntakeImage, crop: CropBox | None = None) -> dict[str, Any]:
-        image = intake.image.convert("RGB")
-        if crop is not None:
-            crop.check_within(image.width, image.height)
-            region = image.crop((crop.x, crop.y, crop.x + crop.w, crop.y + crop.h))
-        else:
-            region = image  # no box: the pipeline finds the code line itself
-        import numpy as np
+        return self.record(read_tag(intake, crop))
 
-        started = time.perf_counter()
-        result = recognize(np.asarray(region))
-        elapsed_ms = int((time.perf_counter() - started) * 1000)
-
-        image_key = self.storage.put(
-            encode_image(image, "jpeg", quality=92), content_type="image/jpeg", suffix=".jpg"
-        )
-        crop_key = self.storage.put(
-            encode_image(region, "png"), content_type="image/png", suffix=".png"
-        )
+    def record(self, read: TagRead) -> dict[str, Any]:
+        """Store a read's photo and crop and its scan row; the row, with local matches."""
+        result, crop = read.result, read.crop
+        image_key = self.storage.put(read.image_jpeg, content_type="image/jpeg", suffix=".jpg")
+        crop_key = self.storage.put(read.crop_png, content_type="image/png", suffix=".png")
         alternatives = [
             {"code": code, "score": round(float(score), 4)} for code, score in result.alternatives
         ]
@@ -123,7 +144,7 @@ class TagScanService:
             first_guess=result.code,
             first_confidence=float(result.confidence),
             alternatives=alternatives,
-            recognize_ms=elapsed_ms,
+            recognize_ms=read.recognize_ms,
         )
         with self.db.session() as s:
             s.add(row)
