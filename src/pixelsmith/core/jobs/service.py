@@ -112,6 +112,28 @@ class JobService:
         self.executor.cancel(job_id)
         return snapshot
 
+    def delete(self, job_id: str) -> list[str]:
+        """Remove a job and its row's artifacts (an app deleting a user's data). A running job
+        is asked to stop first; returns the blob keys it referenced, for the caller to delete
+        (blobs are content-addressed and may be shared)."""
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return []
+            running = job.status in (JobStatus.queued, JobStatus.running)
+            keys = [a.key for a in job.artifacts] + ([job.preview_key] if job.preview_key else [])
+        if running:
+            try:
+                self.cancel(job_id)
+            except Conflict:  # it finished meanwhile
+                pass
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None:
+                keys += [a.key for a in job.artifacts if a.key not in keys]
+                s.delete(job)
+        return keys
+
     def retry(self, job_id: str, *, enqueue: bool = True) -> dict:
         """Run a failed or canceled job again, same id and params, with a fresh attempt budget.
 
