@@ -55,7 +55,7 @@ def test_page_lists_every_filter(client):
     assert r.status_code == 200
     for name in ("oil", "pencil_gray", "watercolor"):
         assert f'data-filter="{name}"' in r.text
-    assert "js/studio.js" in r.text and "css/studio.css" in r.text
+    assert "/static/studio/studio.js" in r.text and "/static/studio/studio.css" in r.text
 
 
 # ---- filters ------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
 // gen.sketch2img job with live step previews and cancel, or a 503 when no sketch-to-image model
 // is installed: the page then says so and how.
 
-import { ApiError, api, h } from "./api.js";
-import { t } from "./i18n.js";
+import { ApiError, api, h } from "/static/js/api.js";
+import { t } from "/static/js/i18n.js";
 import { SketchCanvas } from "./studio-canvas.js";
 import { PhotoError, jobPercent, prepareImage, watchJob } from "./studio-upload.js";
 
