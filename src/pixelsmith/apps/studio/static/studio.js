@@ -179,7 +179,7 @@ const filters = {
 };
 
 function filterLabel(name) {
-  return t(`apps.studio.filter.${name}`);
+  return t(`filters.style.${name}`);
 }
 
 async function thumbFrom(blob) {
@@ -267,7 +267,7 @@ function renderParams(spec) {
         filters.params[name] = input.checked;
         scheduleApply();
       });
-      box.append(h("label", { class: "param param-check", for: id }, input, t(`apps.studio.param.${name}`)));
+      box.append(h("label", { class: "param param-check", for: id }, input, t(`filters.param.${name}`)));
       continue;
     }
     const integer = p.type === "integer";
@@ -292,7 +292,7 @@ function renderParams(spec) {
       h(
         "div",
         { class: "param" },
-        h("label", { for: id }, t(`apps.studio.param.${name}`), out),
+        h("label", { for: id }, t(`filters.param.${name}`), out),
         input,
       ),
     );
