@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -16,6 +17,7 @@ from pixelsmith.core.config import Settings
 from pixelsmith.core.web import assets
 from pixelsmith.core.web.app import create_app
 
+REPO = Path(__file__).resolve().parents[2]
 SLUGS = {app.slug for app in APPS}
 # `import … from "x"`, `export … from "x"` (the names between are identifiers, braces, commas,
 # `*` and `as`) and a bare `import "x"`.
@@ -56,6 +58,15 @@ def test_core_static_keeps_only_what_pages_share():
     for slug in SLUGS:
         owned = sorted(n for n in names if n.split(".")[0].split("-")[0] == slug)
         assert not owned, f"{owned} belong in apps/{slug}/static"
+
+
+def test_an_installed_package_carries_every_static_file():
+    """The wheel takes package files by suffix (pyproject.toml's package-data)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["pixelsmith"]
+    carried = {p.removeprefix("**/*") for p in patterns}
+    for path, file in assets.static_files():
+        assert file.name == ".keep" or file.suffix in carried, f"{path}: add it to package-data"
 
 
 def test_every_static_file_is_served_at_its_url(web):
