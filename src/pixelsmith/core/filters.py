@@ -1,5 +1,9 @@
 """Photo filters: pure functions from an RGB image to an RGB image of the same size.
 
+They live in the core because more than one app applies them: Sketch Studio's filter tab and
+Desk Makeover's restyle step. Each filter's display name and its parameters' names are in the
+core catalog (core/web/locales) under `label_key(name)` and `param_label_key(param)`.
+
 Every filter has a pydantic model of typed, bounded parameters with defaults, and works on the
 full-resolution image. Sizes in the parameters (blur radii, brush sizes) are given for a
 1024-pixel image and scaled with the image's longer side, so a 256-pixel preview looks like the
@@ -9,8 +13,9 @@ Speed (one core, 1024×1024; benchmarks/bench_studio_filters.py): the cheap filt
 milliseconds. The edge-preserving ones (cartoon, stylization, watercolour) do their expensive
 smoothing on a half-size copy, where it looks the same, and take their edges at full size.
 
-    from pixelsmith.apps.studio.filters import apply_filter
-    out = apply_filter(rgb, "oil", {"size": 9})
+    from pixelsmith.core.filters import apply_filter, apply_filter_to_image
+    out = apply_filter(rgb, "oil", {"size": 9})          # HxWx3 uint8 RGB → same
+    picture = apply_filter_to_image(pil_image, "cartoon")  # PIL image, alpha kept
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, Literal
 
 import cv2
 import numpy as np
+from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pixelsmith.core.errors import ApiError
@@ -266,8 +272,23 @@ FilterName = Literal[
 ]
 
 
+# Messages of every filter's name and parameters start with this (a page that shows filters
+# hands it to its JS as a client prefix).
+I18N_PREFIX = "filters."
+
+
 def filter_names() -> list[str]:
     return list(FILTERS)
+
+
+def label_key(name: str) -> str:
+    """The message key of a filter's display name ("Oil painting" for "oil")."""
+    return f"{I18N_PREFIX}style.{name}"
+
+
+def param_label_key(param: str) -> str:
+    """The message key of a parameter's display name ("Brush size" for "size")."""
+    return f"{I18N_PREFIX}param.{param}"
 
 
 def get_filter(name: str) -> FilterSpec:
@@ -308,6 +329,18 @@ def apply_filter(
         raise ValueError(f"expected an HxWx3 uint8 RGB image, got {img.shape} {img.dtype}")
     p = params if isinstance(params, spec.params) else validate_params(name, params)  # type: ignore[arg-type]
     return spec.fn(np.ascontiguousarray(img), p)
+
+
+def apply_filter_to_image(
+    image: Image.Image, name: str, params: dict[str, Any] | FilterParams | None = None
+) -> Image.Image:
+    """Apply filter `name` to a PIL image: RGB out, or RGBA with the image's own alpha kept
+    (a cut-out stays cut out)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    out = Image.fromarray(apply_filter(rgb, name, params), "RGB")
+    if "A" in image.getbands():
+        out.putalpha(image.getchannel("A"))
+    return out
 
 
 def describe_filters() -> list[dict[str, Any]]:
