@@ -173,13 +173,14 @@ def test_the_shadow_darkens_the_desk_under_each_item(per_row):
         assert p.shadow is not None
         shade = p.full_shadow(h, w) & ~items_mask
         assert (after[shade] <= before[shade]).all()  # a shadow never brightens
-        # Just in front of the base, at the foot's middle, the desk is clearly darker.
+        # Just in front of the base, at the foot's middle, the contact shadow darkens the desk
+        # by a fifth or more (the faint drop shadow alone does about half that).
         ys, xs = np.nonzero(p.mask > 127)
         base_y = p.box.y + ys.max() + 1
         foot = xs[ys == ys.max()]
         cx = p.box.x + int(np.median(foot))
         band = (slice(base_y, min(h, base_y + 2)), slice(cx - 2, cx + 3))
-        assert (after[band] < before[band] - 5).all(), p.product_id
+        assert (after[band] < 0.8 * before[band]).all(), p.product_id
 
 
 def test_colours_follow_the_light_of_the_photo_but_keep_the_product():
