@@ -140,13 +140,9 @@ class Occupancy:
         for item in analysis.items:
             if item.label not in NOT_OBSTACLES:
                 self.block(item.box)
-        ys, xs = np.nonzero(self.surface)
         # The free surface's extent, which the preferred places are relative to.
-        self.extent = (
-            Box(int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
-            if len(xs)
-            else None
-        )
+        x, y, w, h = cv2.boundingRect(self.surface)
+        self.extent = Box(x, y, w, h) if w and h else None
 
     def block(self, box: Box) -> None:
         g = self.gap
