@@ -11,7 +11,7 @@ from render_scene import desk_analysis, desk_photo, items, keyboard_box, lamp, m
 
 from pixelsmith.apps.desk.placement import DEFAULT_FORESHORTENING, surface_mask
 from pixelsmith.apps.desk.render import RenderItem, RenderResult, composite
-from pixelsmith.apps.desk.types import Box
+from pixelsmith.apps.desk.types import Box, DeskItem
 
 SLOPES = [0.0, 0.012]  # flat scale, and nearer rows 0.012 px/cm bigger per row
 
@@ -148,6 +148,20 @@ def test_an_item_that_cannot_fit_says_so_and_changes_nothing():
     h, w = photo.shape[:2]
     untouched = ~(first.full_mask(h, w) | first.full_shadow(h, w))
     assert np.array_equal(result.image[untouched], photo[untouched])
+
+
+def test_a_desk_mat_is_no_obstacle_and_a_faint_matte_haze_does_not_set_the_size():
+    analysis = desk_analysis()
+    mat = DeskItem("desk_mat", Box(0, 360, 1024, 400), 0.8)  # covers the whole desk
+    analysis.items.append(mat)
+    hazy = _box_cutout(880, 600)
+    padded = np.zeros((800, 1200, 4), np.uint8)
+    padded[..., 3] = 6  # what a matting model leaves around the product
+    padded[100:700, 160:1040] = hazy
+    item = RenderItem("box", "laptop", padded, 44.0, 30.0, depth_cm=20.0)
+    (p,) = composite(desk_photo(), analysis, [item]).items
+    assert p.placed
+    assert (p.mask > 127).sum(axis=1).max() == pytest.approx(440, rel=0.02)
 
 
 def test_no_surface_or_an_empty_cutout_is_refused_with_a_reason():

@@ -24,13 +24,15 @@ KEYSTONE_STRENGTH = 0.5
 MIN_TOP = 0.8
 FEATHER_SIGMA = 0.7
 PAD = 3  # canvas margin the feather may spread into
+TRIM_ALPHA = 16
 
 
 def trim(rgba: np.ndarray) -> np.ndarray | None:
-    """The cut-out cropped to its visible pixels; None when it has none."""
+    """The cut-out cropped to its visible pixels; None when it has none. A matte's faint haze
+    (alpha under TRIM_ALPHA, common in U2Net cut-outs) does not count, or it would set the size."""
     if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
         raise ValueError(f"a cut-out must be HxWx4 uint8, got {rgba.shape} {rgba.dtype}")
-    ys, xs = np.nonzero(rgba[..., 3])
+    ys, xs = np.nonzero(rgba[..., 3] >= TRIM_ALPHA)
     if not len(xs):
         return None
     return rgba[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
