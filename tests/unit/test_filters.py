@@ -134,3 +134,15 @@ def test_the_filters_need_no_app():
         for alias in node.names
     }
     assert not any(name and name.startswith("pixelsmith.apps") for name in imported), imported
+
+
+def test_paint_flattens_a_photo_to_a_few_colours():
+    from skimage import data
+
+    img = data.astronaut()
+    out = filters.apply_filter(img, "paint", filters.validate_params("paint", {"colours": 6}))
+    assert out.shape == img.shape and out.dtype == np.uint8
+    before = len(np.unique(img.reshape(-1, 3), axis=0))
+    after = len(np.unique(out.reshape(-1, 3), axis=0))
+    # Six flat colours, plus the blends where the half-size result is scaled back up.
+    assert after < before / 20, (before, after)
