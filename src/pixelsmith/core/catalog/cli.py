@@ -22,13 +22,14 @@ console = Console()
 def _catalog() -> Iterator:
     from pixelsmith.core.catalog.service import CatalogService
     from pixelsmith.core.db import Database
+    from pixelsmith.core.storage import create_storage
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
     try:
         db.migrate()
-        yield CatalogService(db)
+        yield CatalogService(db, create_storage(settings))
     finally:
         db.dispose()
 

@@ -1,8 +1,10 @@
-"""The demo catalog: sample shoes (real code formats, KRW prices) and desk accessories.
+"""The demo catalog: sample shoes (real code formats, KRW prices) and desk items.
 
 Created by `CatalogService.ensure_demo()` when the product table is empty. Every row is stored
 with `source="demo"`, `is_demo=True` and the tag "demo"; prices are typical Korean retail
-prices, not live listings. No image URLs: pages never load anything external for demo rows.
+prices, not live listings. No external image URLs: pages never load anything external for
+demo rows; desk items get a cut-out drawn in code (drawings.py), stored as a blob and served
+from this site (`image_url` = `cutout_url` = /api/v1/blobs/<key>).
 Shop links are Naver Shopping searches for the item, followed only when the user clicks.
 """
 
@@ -62,50 +64,133 @@ _SHOES: list[tuple[str, str, str, int, list[str], list[str]]] = [
     ("Fila", "FS1SIZ3220X", "Ray Tracer White/Navy", 89000, ["#ffffff", "#1b2a4a"], ["chunky"]),
 ]
 
-# brand, code, name, category, price (KRW), colours, style tags
-_DESK: list[tuple[str, str, str, str, int, list[str], list[str]]] = [
-    ("Lumo", "DL-MIN-01", "Minimal LED Desk Lamp, White", "lamp", 49000, ["#f5f5f5"],
-     ["minimal", "white"]),
-    ("Lumo", "DL-BAR-02", "Monitor Light Bar, Black", "lamp", 69000, ["#1a1a1a"],
-     ["minimal", "dark", "gaming"]),
-    ("Lumo", "DL-OAK-03", "Oak Arm Desk Lamp", "lamp", 89000, ["#b5835a", "#f1e4cf"],
-     ["wood", "natural"]),
-    ("Lumo", "DL-RGB-04", "RGB Light Bar Lamp", "lamp", 59000, ["#1a1a1a", "#7b2ff7"],
-     ["rgb", "gaming", "dark"]),
-    ("Riser Co.", "MS-WAL-01", "Walnut Monitor Riser", "monitor_stand", 79000, ["#5c3a21"],
-     ["wood", "natural"]),
-    ("Riser Co.", "MS-WHT-02", "White Steel Monitor Stand with Drawer", "monitor_stand", 45000,
-     ["#f5f5f5"], ["minimal", "white"]),
-    ("Riser Co.", "MS-ALU-03", "Aluminium Monitor Stand, Space Grey", "monitor_stand", 59000,
-     ["#4a4d52"], ["minimal", "dark"]),
+# The desk catalog (Desk Makeover): categories are the desk analysis' item labels, styles its
+# style names; each item has its real size and a cut-out drawn in code (drawings.py).
+# brand, code, name, category, price (KRW), colours, styles, (width_cm, height_cm), drawing,
+# inpainting prompt
+_DESK: list[tuple[str, str, str, str, int, list[str], list[str], tuple[float, float], str, str]] = [
+    ("Lumo", "DL-OAK-03", "Oak Arm Desk Lamp", "lamp", 89000, ["#b5835a", "#8a5a3b", "#f1e4cf"],
+     ["wood_natural"], (40, 45), "arm_lamp", "an oak wood desk lamp with an adjustable arm"),
+    ("Lumo", "DL-MIN-01", "Minimal LED Desk Lamp, White", "lamp", 49000,
+     ["#f5f5f5", "#d9d9d9", "#bfbfbf"], ["minimal_white"], (40, 45), "arm_lamp",
+     "a minimal white LED desk lamp with a slim adjustable arm"),
+    ("Lumo", "DL-RGB-04", "RGB Gaming Light Bar", "lamp", 59000, ["#1a1a1a", "#333333", "#7b2ff7"],
+     ["dark_gaming"], (45, 10), "light_bar", "a black monitor light bar glowing purple RGB"),
+    ("Lumo", "DL-IND-05", "Black Steel Architect Lamp", "lamp", 69000,
+     ["#2b2b2b", "#4a4d52", "#c8a165"], ["industrial"], (40, 45), "arm_lamp",
+     "a black steel architect desk lamp with brass joints"),
+    ("Lumo", "DL-MSH-06", "Mushroom Table Lamp, Coral", "lamp", 45000,
+     ["#ff7a6b", "#ffd3c9", "#ffd43b"], ["colourful"], (25, 35), "dome_lamp",
+     "a coral pink mushroom table lamp"),
+    ("Lumo", "DL-WAL-07", "Walnut Dome Lamp", "lamp", 99000, ["#5c3a21", "#8a5a3b", "#f1e4cf"],
+     ["wood_natural", "industrial"], (25, 35), "dome_lamp", "a walnut wood dome table lamp"),
     ("Greenroom", "PL-POT-01", "Golden Pothos in White Pot", "plant", 25000,
-     ["#3f8f3a", "#f5f5f5"], ["natural", "green", "minimal"]),
+     ["#3f8f3a", "#f5f5f5", "#e0e0e0"], ["minimal_white", "wood_natural"], (30, 40),
+     "leafy_plant", "a golden pothos plant in a white ceramic pot"),
     ("Greenroom", "PL-SNK-02", "Snake Plant in Terracotta Pot", "plant", 32000,
-     ["#2f6b3a", "#c4693d"], ["natural", "green", "wood"]),
-    ("Greenroom", "PL-CAC-03", "Mini Cactus Trio, Colour Pots", "plant", 18000,
-     ["#3f8f3a", "#f2a541", "#e5548a"], ["colourful", "natural"]),
+     ["#2f6b3a", "#c4693d", "#c9d96b"], ["wood_natural"], (25, 55), "snake_plant",
+     "a snake plant in a terracotta pot"),
+    ("Greenroom", "PL-CAC-03", "Mini Cactus, Yellow Pot", "plant", 18000,
+     ["#3f8f3a", "#f2c641", "#e5548a"], ["colourful"], (14, 20), "cactus",
+     "a small flowering cactus in a yellow pot"),
+    ("Greenroom", "PL-CON-04", "Monstera in Concrete Pot", "plant", 39000,
+     ["#2e7d32", "#8a8d8f", "#6f7275"], ["industrial"], (30, 40), "leafy_plant",
+     "a monstera plant in a grey concrete pot"),
+    ("Claymade", "MG-WHT-01", "Matte White Ceramic Mug", "mug", 15000,
+     ["#f2f2f2", "#6f4e37", "#dcdcdc"], ["minimal_white"], (12, 10), "mug",
+     "a matte white ceramic coffee mug"),
+    ("Claymade", "MG-WD-02", "Stoneware Mug, Sand Glaze", "mug", 19000,
+     ["#c8a27a", "#6f4e37", "#8a5a3b"], ["wood_natural"], (12, 10), "mug",
+     "a sand glazed stoneware mug"),
+    ("Claymade", "MG-BLK-03", "Black Enamel Camp Mug", "mug", 17000,
+     ["#1f1f1f", "#6f4e37", "#c0c0c0"], ["industrial", "dark_gaming"], (12, 10), "mug",
+     "a black enamel camp mug with a steel rim"),
+    ("Claymade", "MG-POP-04", "Colour Block Mug", "mug", 16000, ["#4dabf7", "#6f4e37", "#ffd43b"],
+     ["colourful"], (12, 10), "mug", "a bright blue mug with a yellow band"),
+    ("Viewline", "MN-27Q-01", "27-inch QHD Monitor, White", "monitor", 389000,
+     ["#f5f5f5", "#1c2a3a", "#8ec5fc"], ["minimal_white"], (61, 46), "monitor",
+     "a 27-inch monitor with a thin white bezel on a stand"),
+    ("Viewline", "MN-G27-02", "27-inch 165 Hz Gaming Monitor", "monitor", 429000,
+     ["#1a1a1a", "#0b0b1a", "#7b2ff7"], ["dark_gaming"], (61, 46), "monitor",
+     "a black 27-inch gaming monitor with a purple glowing screen"),
+    ("Viewline", "MN-24F-03", "24-inch Office Monitor", "monitor", 189000,
+     ["#3a3a3a", "#1c2a3a", "#a7c7e7"], ["industrial", "minimal_white"], (54, 42), "monitor",
+     "a 24-inch dark grey office monitor"),
     ("Keyfolk", "KB-WHT-01", "Wireless Low-Profile Keyboard, White", "keyboard", 99000,
-     ["#f5f5f5"], ["minimal", "white"]),
+     ["#f5f5f5", "#e6e6e6", "#bdbdbd"], ["minimal_white"], (44, 14), "keyboard",
+     "a white low-profile wireless keyboard"),
     ("Keyfolk", "KB-RGB-02", "Mechanical Keyboard RGB, Black", "keyboard", 129000,
-     ["#1a1a1a", "#00e5ff"], ["rgb", "gaming", "dark"]),
+     ["#1a1a1a", "#2b2b2b", "#00e5ff"], ["dark_gaming"], (44, 14), "rgb_keyboard",
+     "a black mechanical gaming keyboard with RGB backlight"),
     ("Keyfolk", "KB-PST-03", "Pastel Retro Mechanical Keyboard", "keyboard", 89000,
-     ["#f7c5d0", "#b9e3d8", "#fff1b8"], ["colourful", "pastel"]),
-    ("Matwork", "MP-FLT-01", "Felt Desk Mat, Grey", "mouse_pad", 29000, ["#8a8d8f"],
-     ["minimal"]),
-    ("Matwork", "MP-RGB-02", "RGB XL Mouse Pad", "mouse_pad", 39000, ["#111111", "#ff2e88"],
-     ["rgb", "gaming", "dark"]),
-    ("Matwork", "MP-CRK-03", "Cork and Leather Desk Mat", "mouse_pad", 35000,
-     ["#c8a27a", "#5c3a21"], ["natural", "wood"]),
-    ("Tidy", "OR-WD-01", "Wooden Desk Organizer", "organizer", 39000, ["#b5835a"],
-     ["wood", "natural"]),
-    ("Tidy", "OR-WHT-02", "White Drawer Organizer", "organizer", 29000, ["#f5f5f5"],
-     ["minimal", "white"]),
-    ("Tidy", "OR-ACR-03", "Colour Acrylic Pen Stand", "organizer", 15000,
-     ["#ff6b6b", "#4dabf7", "#ffd43b"], ["colourful"]),
-    ("Tidy", "HS-ALU-01", "Aluminium Headphone Stand, Black", "headphone_stand", 35000,
-     ["#1a1a1a"], ["minimal", "dark", "gaming"]),
+     ["#f7c5d0", "#b9e3d8", "#fff1b8"], ["colourful"], (36, 13), "keyboard",
+     "a pastel pink retro mechanical keyboard"),
+    ("Keyfolk", "KB-WD-04", "Walnut Frame Mechanical Keyboard", "keyboard", 159000,
+     ["#5c3a21", "#efe6d8", "#b5835a"], ["wood_natural"], (36, 13), "keyboard",
+     "a mechanical keyboard in a walnut wood frame with cream keys"),
+    ("Keyfolk", "MS-WHT-01", "Silent Wireless Mouse, White", "mouse", 29000,
+     ["#f5f5f5", "#d0d0d0", "#e0e0e0"], ["minimal_white"], (6.5, 11), "mouse",
+     "a white wireless mouse"),
+    ("Keyfolk", "MS-RGB-02", "Lightweight Gaming Mouse RGB", "mouse", 59000,
+     ["#1a1a1a", "#333333", "#ff2e88"], ["dark_gaming"], (6.5, 12), "mouse",
+     "a black gaming mouse with a pink RGB logo"),
+    ("Keyfolk", "MS-WD-03", "Beech Wood Mouse", "mouse", 45000, ["#d2a679", "#8a5a3b", "#b5835a"],
+     ["wood_natural"], (6.5, 11), "mouse", "a beech wood computer mouse"),
+    ("Soundnest", "SP-WD-01", "Bookshelf Speaker, Walnut", "speaker", 149000,
+     ["#6b4428", "#2b2b2b", "#c8a165"], ["wood_natural"], (15, 24), "speaker",
+     "a walnut bookshelf speaker"),
+    ("Soundnest", "SP-RGB-02", "RGB Desktop Speaker", "speaker", 79000,
+     ["#1a1a1a", "#333333", "#00e5ff"], ["dark_gaming"], (15, 24), "speaker",
+     "a black desktop speaker with a cyan light ring"),
+    ("Soundnest", "SP-WHT-03", "Smart Speaker, Chalk White", "speaker", 99000,
+     ["#ececec", "#d6d6d6", "#9e9e9e"], ["minimal_white"], (10, 15), "round_speaker",
+     "a chalk white fabric smart speaker"),
+    ("Soundnest", "HP-BLK-01", "Over-Ear Gaming Headset", "headphones", 119000,
+     ["#1a1a1a", "#444444", "#ff2e88"], ["dark_gaming"], (18, 20), "headphones",
+     "a black over-ear gaming headset with pink lights"),
+    ("Soundnest", "HP-CRM-02", "Wireless Headphones, Cream", "headphones", 189000,
+     ["#efe6d8", "#c8b8a6", "#b5835a"], ["minimal_white", "wood_natural"], (18, 20),
+     "headphones", "cream wireless over-ear headphones"),
+    ("Soundnest", "HP-COL-03", "Kids' Colour Headphones", "headphones", 39000,
+     ["#4dabf7", "#ffd43b", "#ff6b6b"], ["colourful"], (16, 18), "headphones",
+     "bright blue and yellow headphones"),
+    ("Paperly", "BK-DSN-01", "Design Classics Book Set", "books", 54000,
+     ["#f0ede6", "#2b2b2b", "#c4693d"], ["minimal_white", "industrial"], (24, 16), "books",
+     "a stack of design books with white and black covers"),
+    ("Paperly", "BK-NAT-02", "Botanical Book Stack", "books", 48000,
+     ["#2f6b3a", "#c8a27a", "#8a5a3b"], ["wood_natural"], (24, 16), "books",
+     "a stack of books in green and brown linen covers"),
+    ("Paperly", "BK-POP-03", "Colourful Comic Collection", "books", 42000,
+     ["#ff6b6b", "#4dabf7", "#ffd43b"], ["colourful"], (24, 16), "books",
+     "a stack of colourful comic books"),
+    ("Tickwell", "CK-WD-01", "Wooden Desk Clock", "clock", 35000, ["#b5835a", "#f1e4cf", "#c4693d"],
+     ["wood_natural"], (18, 20), "clock", "a round wooden desk clock"),
+    ("Tickwell", "CK-WHT-02", "Minimal White Desk Clock", "clock", 29000,
+     ["#f5f5f5", "#ffffff", "#e53935"], ["minimal_white"], (18, 20), "clock",
+     "a minimal white desk clock with a red second hand"),
+    ("Tickwell", "CK-IND-03", "Iron Station Clock", "clock", 45000, ["#2b2b2b", "#f2ead8", "#c8a165"],
+     ["industrial"], (18, 20), "clock", "a black iron station clock with a cream face"),
+    ("Tickwell", "CK-LED-04", "LED Digital Alarm Clock", "clock", 25000,
+     ["#1a1a1a", "#0b0b1a", "#00e5ff"], ["dark_gaming"], (16, 8), "digital_clock",
+     "a black LED digital alarm clock with cyan digits"),
+    ("Matwork", "MP-FLT-01", "Felt Desk Mat, Grey", "desk_mat", 29000,
+     ["#8a8d8f", "#6f7275", "#b0b3b5"], ["minimal_white", "industrial"], (80, 30), "desk_mat",
+     "a grey felt desk mat"),
+    ("Matwork", "MP-RGB-02", "RGB XL Mouse Pad", "desk_mat", 39000, ["#111111", "#222222", "#ff2e88"],
+     ["dark_gaming"], (80, 30), "rgb_desk_mat", "a black XL mouse pad with a glowing RGB edge"),
+    ("Matwork", "MP-CRK-03", "Cork and Leather Desk Mat", "desk_mat", 35000,
+     ["#c8a27a", "#5c3a21", "#f1e4cf"], ["wood_natural"], (80, 30), "desk_mat",
+     "a cork and brown leather desk mat"),
+    ("Matwork", "MP-POP-04", "Colour Block Desk Mat", "desk_mat", 32000,
+     ["#ffd43b", "#4dabf7", "#ff6b6b"], ["colourful"], (80, 30), "desk_mat",
+     "a yellow and blue colour block desk mat"),
+    ("Paperly", "NB-KRF-01", "Kraft Dot Grid Notebook", "notebook", 12000,
+     ["#c8a27a", "#f1e4cf", "#5c3a21"], ["wood_natural"], (15, 21), "notebook",
+     "a kraft paper notebook with a brown elastic band"),
+    ("Paperly", "NB-BLK-02", "Black Hardcover Notebook", "notebook", 15000,
+     ["#1f1f1f", "#3a3a3a", "#c8a165"], ["industrial", "dark_gaming"], (15, 21), "notebook",
+     "a black hardcover notebook"),
 ]  # fmt: skip
-
 
 def _search_link(query: str) -> str:
     return f"https://search.shopping.naver.com/search/all?query={quote(query)}"
@@ -128,7 +213,7 @@ def demo_rows() -> list[dict[str, Any]]:
                 "tags": ["demo", "shoes", brand.lower(), *tags],
             }
         )
-    for brand, code, name, category, price, colours, tags in _DESK:
+    for brand, code, name, category, price, colours, styles, size, _, prompt in _DESK:
         rows.append(
             {
                 "brand": brand,
@@ -139,7 +224,16 @@ def demo_rows() -> list[dict[str, Any]]:
                 "currency": "KRW",
                 "shop_url": _search_link(name),
                 "colours": colours,
-                "tags": ["demo", "desk", *tags],
+                "tags": ["demo", "desk", *styles],
+                "styles": styles,
+                "width_cm": float(size[0]),
+                "height_cm": float(size[1]),
+                "item_prompt": prompt,
             }
         )
     return rows
+
+
+def desk_drawings() -> dict[str, tuple[str, float, float, list[str]]]:
+    """Per desk demo code: (drawing, width_cm, height_cm, colours), for drawings.draw_item."""
+    return {d[1]: (d[8], float(d[7][0]), float(d[7][1]), d[5]) for d in _DESK}

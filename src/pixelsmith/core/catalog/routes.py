@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 def get_catalog(request: Request) -> CatalogService:
     services = request.app.state.services
     catalog = getattr(services, "catalog", None)
-    return catalog if catalog is not None else CatalogService(services.db)
+    return catalog if catalog is not None else CatalogService(services.db, services.storage)
 
 
 def get_shopping_provider(request: Request) -> ShoppingProvider | None:
@@ -57,6 +57,12 @@ class ProductOut(BaseModel):
     external_id: str
     tags: list[str]
     colours: list[str]
+    styles: list[str] = Field(description="Desk styles, e.g. wood_natural, dark_gaming")
+    width_cm: float | None = Field(description="Real width of what the cut-out shows")
+    height_cm: float | None = Field(description="Real height of what the cut-out shows")
+    cutout_key: str = Field(description="Blob key of the transparent PNG cut-out, or ''")
+    cutout_url: str = Field(examples=["/api/v1/blobs/<key>.png"])
+    item_prompt: str = Field(description="What GPU inpainting paints for this item")
     source: Literal["import", "naver", "demo"]
     is_demo: bool
     demo_notice: str | None
