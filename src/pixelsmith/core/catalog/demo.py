@@ -168,16 +168,18 @@ _DESK: list[tuple[str, str, str, str, int, list[str], list[str], tuple[float, fl
     ("Tickwell", "CK-WHT-02", "Minimal White Desk Clock", "clock", 29000,
      ["#f5f5f5", "#ffffff", "#e53935"], ["minimal_white"], (18, 20), "clock",
      "a minimal white desk clock with a red second hand"),
-    ("Tickwell", "CK-IND-03", "Iron Station Clock", "clock", 45000, ["#2b2b2b", "#f2ead8", "#c8a165"],
-     ["industrial"], (18, 20), "clock", "a black iron station clock with a cream face"),
+    ("Tickwell", "CK-IND-03", "Iron Station Clock", "clock", 45000,
+     ["#2b2b2b", "#f2ead8", "#c8a165"], ["industrial"], (18, 20), "clock",
+     "a black iron station clock with a cream face"),
     ("Tickwell", "CK-LED-04", "LED Digital Alarm Clock", "clock", 25000,
      ["#1a1a1a", "#0b0b1a", "#00e5ff"], ["dark_gaming"], (16, 8), "digital_clock",
      "a black LED digital alarm clock with cyan digits"),
     ("Matwork", "MP-FLT-01", "Felt Desk Mat, Grey", "desk_mat", 29000,
      ["#8a8d8f", "#6f7275", "#b0b3b5"], ["minimal_white", "industrial"], (80, 30), "desk_mat",
      "a grey felt desk mat"),
-    ("Matwork", "MP-RGB-02", "RGB XL Mouse Pad", "desk_mat", 39000, ["#111111", "#222222", "#ff2e88"],
-     ["dark_gaming"], (80, 30), "rgb_desk_mat", "a black XL mouse pad with a glowing RGB edge"),
+    ("Matwork", "MP-RGB-02", "RGB XL Mouse Pad", "desk_mat", 39000,
+     ["#111111", "#222222", "#ff2e88"], ["dark_gaming"], (80, 30), "rgb_desk_mat",
+     "a black XL mouse pad with a glowing RGB edge"),
     ("Matwork", "MP-CRK-03", "Cork and Leather Desk Mat", "desk_mat", 35000,
      ["#c8a27a", "#5c3a21", "#f1e4cf"], ["wood_natural"], (80, 30), "desk_mat",
      "a cork and brown leather desk mat"),
@@ -191,6 +193,7 @@ _DESK: list[tuple[str, str, str, str, int, list[str], list[str], tuple[float, fl
      ["#1f1f1f", "#3a3a3a", "#c8a165"], ["industrial", "dark_gaming"], (15, 21), "notebook",
      "a black hardcover notebook"),
 ]  # fmt: skip
+
 
 def _search_link(query: str) -> str:
     return f"https://search.shopping.naver.com/search/all?query={quote(query)}"

@@ -144,7 +144,9 @@ def _leafy_plant(c: Canvas, main: Colour, second: Colour, accent: Colour) -> Non
         c.line([(cx, top + h * 0.02), tip], dark, w * 0.02)
         lx, ly = (cx + tip[0]) / 2, (top + tip[1]) / 2
         r = w * 0.11
-        c.ellipse(tip[0] - r, tip[1] - r * 0.7, tip[0] + r, tip[1] + r * 0.7, leaf if i % 2 else dark)
+        c.ellipse(
+            tip[0] - r, tip[1] - r * 0.7, tip[0] + r, tip[1] + r * 0.7, leaf if i % 2 else dark
+        )
         c.ellipse(lx - r * 0.7, ly - r * 0.5, lx + r * 0.7, ly + r * 0.5, leaf)
     _pot(c, second, accent, top)
 
@@ -318,7 +320,8 @@ def _digital_clock(c: Canvas, main: Colour, second: Colour, accent: Colour) -> N
         y0 = h * 0.25
         ends = {
             "a": [(x0, y0), (x0 + dw, y0)], "b": [(x0 + dw, y0), (x0 + dw, y0 + dh / 2)],
-            "c": [(x0 + dw, y0 + dh / 2), (x0 + dw, y0 + dh)], "d": [(x0, y0 + dh), (x0 + dw, y0 + dh)],
+            "c": [(x0 + dw, y0 + dh / 2), (x0 + dw, y0 + dh)],
+            "d": [(x0, y0 + dh), (x0 + dw, y0 + dh)],
             "e": [(x0, y0 + dh / 2), (x0, y0 + dh)], "f": [(x0, y0), (x0, y0 + dh / 2)],
             "g": [(x0, y0 + dh / 2), (x0 + dw, y0 + dh / 2)],
         }  # fmt: skip

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from pixelsmith.core.catalog.importer import MAX_IMPORT_BYTES, ImportFileError, import_bytes
+from pixelsmith.core.catalog.importer import (
+    MAX_IMPORT_BYTES,
+    ImportFileError,
+    import_bytes,
+    import_zip,
+)
+from pixelsmith.core.catalog.item_images import item_images_from_settings
 from pixelsmith.core.catalog.lookup import lookup_product
 from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
 from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError, PayloadTooLarge
+
+MAX_ZIP_IMPORT_BYTES = 200 * 1024 * 1024  # a catalog file and its item images
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -189,27 +199,58 @@ def product(
 @router.post(
     "/products/import",
     response_model=ImportOut,
-    summary="Import products from a CSV or JSON file (columns: see the catalog docs)",
+    summary="Import products from a CSV or JSON file, or a .zip of one with item images",
     responses={
         413: {"description": "File too large"},
         422: {"description": "Not CSV/JSON, not UTF-8, missing columns, or no valid row"},
     },
 )
 async def import_products(
-    file: UploadFile = File(..., description="A .csv (UTF-8) or .json file"),
+    request: Request,
+    file: UploadFile = File(
+        ..., description="A .csv (UTF-8) or .json file, or a .zip of one with its images"
+    ),
+    fetch_images: bool = Query(
+        False,
+        description="Fetch rows' http(s) image_url and store cut-outs of them (desk items)",
+    ),
     catalog: CatalogService = Depends(get_catalog),
 ) -> dict:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await file.read(1024 * 1024):
-        size += len(chunk)
-        if size > MAX_IMPORT_BYTES:
+    services = request.app.state.services
+    name = file.filename or ""
+    head = await file.read(4)
+    await file.seek(0)
+    # by name; by magic bytes only without a suffix (an .xlsx is a zip too, and is refused)
+    suffix = PurePath(name).suffix.lower()
+    is_zip = suffix == ".zip" or (not suffix and head == b"PK\x03\x04")
+    images = None
+    if is_zip or fetch_images:
+        images = item_images_from_settings(
+            services.settings, services.storage, fetch_urls=fetch_images
+        )
+    if is_zip:
+        size = file.size if file.size is not None else _spooled_size(file)
+        if size > MAX_ZIP_IMPORT_BYTES:
             raise PayloadTooLarge(
-                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
+                f"The zip is larger than {MAX_ZIP_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
             )
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    report = await run_in_threadpool(import_bytes, data, file.filename or "", catalog)
+        # the upload is already spooled to a temporary file: read the zip in place
+        report = await run_cpu(import_zip, file.file, catalog, images=images)
+    else:
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await file.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_IMPORT_BYTES:
+                raise PayloadTooLarge(
+                    f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
+                )
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if images is None:
+            report = await run_in_threadpool(import_bytes, data, name, catalog)
+        else:  # cut-outs: CPU work, one per core at a time
+            report = await run_cpu(import_bytes, data, name, catalog, images=images)
     if report.rows and report.error_count == report.rows:
         raise ImportFileError(
             f"No product could be imported: all {report.rows} row(s) have errors "
@@ -218,3 +259,11 @@ async def import_products(
             details=report.to_dict(),
         )
     return report.to_dict()
+
+
+def _spooled_size(file: UploadFile) -> int:
+    f = file.file
+    f.seek(0, 2)
+    size = f.tell()
+    f.seek(0)
+    return size

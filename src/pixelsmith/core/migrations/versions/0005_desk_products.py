@@ -20,9 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("styles", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(sa.Column("width_cm", sa.Float(), nullable=True))
         batch.add_column(sa.Column("height_cm", sa.Float(), nullable=True))
-        batch.add_column(
-            sa.Column("cutout_key", sa.String(80), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("cutout_key", sa.String(80), nullable=False, server_default=""))
         batch.add_column(
             sa.Column("item_prompt", sa.String(300), nullable=False, server_default="")
         )
