@@ -101,18 +101,18 @@ class Canvas:
 
 def _arm_lamp(c: Canvas, main: Colour, second: Colour, accent: Colour) -> None:
     w, h = c.w_cm, c.h_cm
-    c.ellipse(w * 0.05, h * 0.90, w * 0.55, h * 1.0, shade(main, 0.8))  # base
-    c.rect(w * 0.08, h * 0.88, w * 0.52, h * 0.95, main, r=1)
-    hip, elbow, head = (w * 0.30, h * 0.88), (w * 0.62, h * 0.38), (w * 0.30, h * 0.12)
+    c.ellipse(w * 0.10, h * 0.90, w * 0.78, h * 1.0, shade(main, 0.8))  # base
+    c.rect(w * 0.13, h * 0.88, w * 0.75, h * 0.95, main, r=1)
+    hip, elbow, head = (w * 0.44, h * 0.88), (w * 0.92, h * 0.38), (w * 0.46, h * 0.12)
     c.line([hip, elbow], second, w * 0.05)
     c.line([elbow, head], second, w * 0.045)
     for x, y in (hip, elbow):
         c.ellipse(x - w * 0.04, y - w * 0.04, x + w * 0.04, y + w * 0.04, accent)
     hx, hy = head
-    shade_pts = [(hx - w * 0.04, hy - h * 0.06), (hx + w * 0.06, hy - h * 0.02),
-                 (hx - w * 0.02, hy + h * 0.22), (hx - w * 0.30, hy + h * 0.10)]  # fmt: skip
+    shade_pts = [(hx - w * 0.05, hy - h * 0.06), (hx + w * 0.08, hy - h * 0.02),
+                 (hx - w * 0.03, hy + h * 0.22), (hx - w * 0.46, hy + h * 0.10)]  # fmt: skip
     c.poly(shade_pts, main)
-    c.ellipse(hx - w * 0.26, hy + h * 0.10, hx - w * 0.04, hy + h * 0.22, (255, 244, 200))
+    c.ellipse(hx - w * 0.40, hy + h * 0.10, hx - w * 0.05, hy + h * 0.22, (255, 244, 200))
 
 
 def _dome_lamp(c: Canvas, main: Colour, second: Colour, accent: Colour) -> None:
@@ -140,7 +140,7 @@ def _leafy_plant(c: Canvas, main: Colour, second: Colour, accent: Colour) -> Non
     for i in range(9):  # leaves fanned around the stem
         a = math.radians(-80 + i * 20)
         length = h * (0.36 + 0.08 * ((i * 7) % 3))
-        tip = (cx + math.sin(a) * length * 1.2, top - math.cos(a) * length)
+        tip = (cx + math.sin(a) * w * 0.38, top - math.cos(a) * length)
         c.line([(cx, top + h * 0.02), tip], dark, w * 0.02)
         lx, ly = (cx + tip[0]) / 2, (top + tip[1]) / 2
         r = w * 0.11
@@ -155,36 +155,37 @@ def _snake_plant(c: Canvas, main: Colour, second: Colour, accent: Colour) -> Non
     w, h = c.w_cm, c.h_cm
     top = h * 0.62
     for i, (x, tall, lean) in enumerate(
-        [(0.30, 0.55, -0.08), (0.42, 0.62, -0.02), (0.55, 0.60, 0.04), (0.66, 0.48, 0.10),
-         (0.36, 0.40, -0.14), (0.60, 0.42, 0.15)]
+        [(0.22, 0.50, -0.14), (0.40, 0.62, -0.04), (0.58, 0.60, 0.05), (0.76, 0.48, 0.14),
+         (0.30, 0.40, -0.22), (0.68, 0.42, 0.22)]
     ):  # fmt: skip
         base = w * x
         tip = (base + w * lean, top - h * tall)
         colour = main if i % 2 == 0 else shade(main, 0.8)
-        c.poly([(base - w * 0.06, top + h * 0.02), tip, (base + w * 0.06, top + h * 0.02)], colour)
+        c.poly([(base - w * 0.08, top + h * 0.02), tip, (base + w * 0.08, top + h * 0.02)], colour)
         c.line([(base, top), tip], shade(accent, 0.9), w * 0.008)  # the yellow-green edge stripe
-    _pot(c, second, shade(second, 0.85), top)
+    _pot(c, second, shade(second, 0.85), top, 0.0, 1.0)
 
 
 def _cactus(c: Canvas, main: Colour, second: Colour, accent: Colour) -> None:
     w, h = c.w_cm, c.h_cm
     top = h * 0.60
     c.rect(w * 0.38, h * 0.10, w * 0.62, top + h * 0.04, main, r=w * 0.12)
-    c.rect(w * 0.16, h * 0.28, w * 0.32, h * 0.48, main, r=w * 0.08)
-    c.rect(w * 0.22, h * 0.42, w * 0.42, h * 0.50, main, r=w * 0.04)
-    c.rect(w * 0.68, h * 0.20, w * 0.84, h * 0.42, main, r=w * 0.08)
-    c.rect(w * 0.58, h * 0.36, w * 0.78, h * 0.44, main, r=w * 0.04)
+    c.rect(w * 0.04, h * 0.28, w * 0.22, h * 0.48, main, r=w * 0.08)
+    c.rect(w * 0.12, h * 0.42, w * 0.42, h * 0.50, main, r=w * 0.04)
+    c.rect(w * 0.78, h * 0.20, w * 0.96, h * 0.42, main, r=w * 0.08)
+    c.rect(w * 0.58, h * 0.36, w * 0.88, h * 0.44, main, r=w * 0.04)
     for y in np.linspace(0.15, 0.55, 6):
         c.line([(w * 0.5, h * y), (w * 0.5, h * (y + 0.03))], shade(main, 0.7), w * 0.015)
     c.ellipse(w * 0.44, h * 0.05, w * 0.56, h * 0.14, accent)  # a flower
-    _pot(c, second, shade(second, 0.85), top)
+    _pot(c, second, shade(second, 0.85), top, 0.0, 1.0)
 
 
-def _pot(c: Canvas, colour: Colour, rim: Colour, top: float) -> None:
+def _pot(c: Canvas, colour: Colour, rim: Colour, top: float, x0=0.18, x1=0.82) -> None:  # noqa: ANN001
     w, h = c.w_cm, c.h_cm
-    c.poly([(w * 0.22, top + h * 0.06), (w * 0.78, top + h * 0.06), (w * 0.70, h), (w * 0.30, h)],
-           colour)  # fmt: skip
-    c.rect(w * 0.18, top, w * 0.82, top + h * 0.08, rim, r=w * 0.02)
+    inset, taper = (x1 - x0) * 0.06, (x1 - x0) * 0.19
+    c.poly([(w * (x0 + inset), top + h * 0.06), (w * (x1 - inset), top + h * 0.06),
+            (w * (x1 - taper), h), (w * (x0 + taper), h)], colour)  # fmt: skip
+    c.rect(w * x0, top, w * x1, top + h * 0.08, rim, r=w * 0.02)
 
 
 def _mug(c: Canvas, main: Colour, second: Colour, accent: Colour) -> None:

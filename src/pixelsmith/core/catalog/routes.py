@@ -15,10 +15,11 @@ from pixelsmith.core.catalog.importer import (
     import_bytes,
     import_zip,
 )
-from pixelsmith.core.catalog.item_images import item_images_from_settings
+from pixelsmith.core.catalog.item_images import ItemImages, item_images_from_settings
 from pixelsmith.core.catalog.lookup import lookup_product
 from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
 from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.config import get_settings
 from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError, PayloadTooLarge
 
@@ -216,18 +217,13 @@ async def import_products(
     ),
     catalog: CatalogService = Depends(get_catalog),
 ) -> dict:
-    services = request.app.state.services
     name = file.filename or ""
     head = await file.read(4)
     await file.seek(0)
     # by name; by magic bytes only without a suffix (an .xlsx is a zip too, and is refused)
     suffix = PurePath(name).suffix.lower()
     is_zip = suffix == ".zip" or (not suffix and head == b"PK\x03\x04")
-    images = None
-    if is_zip or fetch_images:
-        images = item_images_from_settings(
-            services.settings, services.storage, fetch_urls=fetch_images
-        )
+    images = _item_images(request, catalog, fetch_images) if is_zip or fetch_images else None
     if is_zip:
         size = file.size if file.size is not None else _spooled_size(file)
         if size > MAX_ZIP_IMPORT_BYTES:
@@ -259,6 +255,19 @@ async def import_products(
             details=report.to_dict(),
         )
     return report.to_dict()
+
+
+def _item_images(request: Request, catalog: CatalogService, fetch: bool) -> ItemImages:
+    services = getattr(request.app.state, "services", None)
+    settings = services.settings if services is not None else get_settings()
+    storage = catalog.storage or getattr(services, "storage", None)
+    if storage is None:
+        raise ApiError(
+            "Importing item images needs blob storage, and this server has none configured.",
+            code="storage_unavailable",
+            status_code=503,
+        )
+    return item_images_from_settings(settings, storage, fetch_urls=fetch)
 
 
 def _spooled_size(file: UploadFile) -> int:
