@@ -36,7 +36,9 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 def get_catalog(request: Request) -> CatalogService:
     services = request.app.state.services
     catalog = getattr(services, "catalog", None)
-    return catalog if catalog is not None else CatalogService(services.db, services.storage)
+    if catalog is not None:
+        return catalog
+    return CatalogService(services.db, getattr(services, "storage", None))
 
 
 def get_shopping_provider(request: Request) -> ShoppingProvider | None:
