@@ -27,6 +27,7 @@ CAPABILITIES = (
     "classifier",
     "embeddings",
     "upscale",
+    "salient",
     "txt2img",
     "img2img",
     "inpaint",
@@ -239,7 +240,7 @@ class ModelRegistry:
 
 def _bundled_specs() -> list[ModelSpec]:
     # Imported here, not at the top: those modules import ModelSpec from this one.
-    from . import classifier, embeddings, ocr, pose, realesrgan
+    from . import classifier, embeddings, ocr, pose, realesrgan, u2net
 
     return [
         ocr.build_spec(),
@@ -247,6 +248,7 @@ def _bundled_specs() -> list[ModelSpec]:
         classifier.build_spec(),
         embeddings.build_spec(),
         realesrgan.build_spec(),
+        u2net.build_spec(),
     ]
 
 
