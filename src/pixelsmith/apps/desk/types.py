@@ -125,6 +125,8 @@ class GateResult:
     reasons: list[GateReason]
     labels: list[dict[str, Any]]  # [{"label": "desk", "score": 0.41}, …] best first
     elapsed_ms: float = 0.0
+    # What each check measured: desk_mass, face, person_fraction, hand, checks (gate.py)
+    signals: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
