@@ -15,8 +15,13 @@ WALL = (205, 210, 214)
 
 
 def desk_scene(
-    desk_rgb: tuple[int, int, int] = WOOD, size: tuple[int, int] = (1200, 800), seed: int = 0
+    desk_rgb: tuple[int, int, int] = WOOD,
+    size: tuple[int, int] = (1200, 800),
+    seed: int = 0,
+    mug_rgb: tuple[int, int, int] = (250, 250, 250),
 ) -> tuple[np.ndarray, dict[str, tuple[int, int, int, int]]]:
+    """A white mug by default; on a white desk pass another colour (white on white is
+    invisible to the surface step unless the item detector finds the mug)."""
     w, h = size
     rng = np.random.default_rng(seed)
     img = np.zeros((h, w, 3), np.uint8)
@@ -48,9 +53,9 @@ def desk_scene(
     things["keyboard"] = (kx, ky, kw, kh)
     # Mug: a white cylinder with a handle, right of the keyboard.
     ux, uy, uw, uh = int(w * 0.78), int(h * 0.62), int(w * 0.07), int(h * 0.13)
-    cv2.rectangle(img, (ux, uy), (ux + uw, uy + uh), (250, 250, 250), -1)
+    cv2.rectangle(img, (ux, uy), (ux + uw, uy + uh), mug_rgb, -1)
     cv2.ellipse(img, (ux + uw // 2, uy), (uw // 2, 8), 0, 0, 360, (120, 80, 60), -1)
-    cv2.ellipse(img, (ux + uw, uy + uh // 2), (18, 24), 0, -90, 90, (250, 250, 250), 6)
+    cv2.ellipse(img, (ux + uw, uy + uh // 2), (18, 24), 0, -90, 90, mug_rgb, 6)
     things["mug"] = (ux, uy - 8, uw + 24, uh + 8)
     things["desk"] = (0, top, w, h - top)
     return img, things

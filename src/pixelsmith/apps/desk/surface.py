@@ -34,7 +34,7 @@ def desk_mask(pal: PaletteResult) -> tuple[np.ndarray, int]:
     desk = int(np.bincount(band_labels, minlength=len(pal.colours)).argmax())
     # Near the desk colour (not only its exact cluster: shading splits a desk into two).
     dist = np.linalg.norm(lab - pal.lab[desk], axis=2)
-    mask = ((pal.labels == desk) | (dist < 12)) & smooth
+    mask = ((pal.labels == desk) | (dist < 7)) & smooth
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, lab_cc, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
@@ -43,6 +43,19 @@ def desk_mask(pal: PaletteResult) -> tuple[np.ndarray, int]:
         y, hh, area = stats[i, cv2.CC_STAT_TOP], stats[i, cv2.CC_STAT_HEIGHT], stats[i, 4]
         keep[i] = y + hh > top and area >= 0.01 * h * w
     return keep[lab_cc], desk
+
+
+def _cut_holes(free: np.ndarray) -> None:
+    """Slit each hole (something on the desk that no item box covered) up to the top edge, so
+    every free region is one simple polygon that goes around it rather than over it."""
+    contours, hierarchy = cv2.findContours(free, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return
+    for c, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
+        if parent < 0:
+            continue
+        x, y = c.reshape(-1, 2)[np.argmin(c.reshape(-1, 2)[:, 1])]
+        free[: y + 1, max(0, x - 1) : x + 2] = 0
 
 
 def free_surface(
@@ -59,12 +72,16 @@ def free_surface(
         x0, y0 = int(b.x * sx - margin), int(b.y * sy - margin)
         x1, y1 = int(np.ceil(b.x2 * sx + margin)), int(np.ceil(b.y2 * sy + margin))
         free[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
+    # Keep a pixel (of the small copy) off every edge: objects' outlines blur into the desk.
+    free = cv2.erode(free, np.ones((3, 3), np.uint8))
+    _cut_holes(free)
     contours, _ = cv2.findContours(free, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     polygons = []
     for c in sorted(contours, key=cv2.contourArea, reverse=True):
         if cv2.contourArea(c) < MIN_POLYGON * h * w:
             continue
-        approx = cv2.approxPolyDP(c, 0.01 * cv2.arcLength(c, True), True).reshape(-1, 2)
+        eps = min(1.5, 0.004 * cv2.arcLength(c, True))  # small-copy pixels: corners stay put
+        approx = cv2.approxPolyDP(c, eps, True).reshape(-1, 2)
         if len(approx) < 3:
             continue
         polygons.append(
