@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 CAPABILITIES = (
     "ocr",
     "pose",
+    "person",
     "classifier",
     "embeddings",
     "upscale",
@@ -240,11 +241,12 @@ class ModelRegistry:
 
 def _bundled_specs() -> list[ModelSpec]:
     # Imported here, not at the top: those modules import ModelSpec from this one.
-    from . import classifier, embeddings, ocr, pose, realesrgan, u2net
+    from . import classifier, embeddings, ocr, person, pose, realesrgan, u2net
 
     return [
         ocr.build_spec(),
         pose.build_spec(),
+        person.build_spec(),
         classifier.build_spec(),
         embeddings.build_spec(),
         realesrgan.build_spec(),
