@@ -2,10 +2,16 @@
 
 Upload a desk photo → gate → analysis → recommendations → makeover render → shoppable result.
 
-This slice will own its pipeline, routes, pages, CLI and tests. For now it serves its page,
-which says what the app will do.
+The slice owns its pure pipeline (gate.py; analysis.py with items, palette, style and
+surface; recommend.py; render.py with placement, warp, light and shadow; inpaint.py for the
+GPU path), its job kinds (jobs.py: `desk.analyze`, `desk.render`, `desk.inpaint`), its rows
+(models.py), the service the routes and CLI share (service.py), the /desk page and
+/api/v1/desk routes (routes.py) and the `pixelsmith desk` commands (cli.py). types.py holds
+what the steps hand each other.
 """
 
 from pixelsmith.core.web.appinfo import AppInfo
 
-APP = AppInfo(slug="desk", icon="desk", status="coming_soon")
+from . import jobs  # noqa: F401  (registers the desk.* job kinds)
+
+APP = AppInfo(slug="desk", icon="desk", status="ready")

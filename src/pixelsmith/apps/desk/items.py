@@ -164,5 +164,7 @@ def _nms(boxes: np.ndarray, scores: np.ndarray, thr: float, contain: float = 1.0
         inter = iw * ih
         over = inter / (areas[i] + areas[rest] - inter + 1e-9)
         inside = inter / (np.minimum(areas[i], areas[rest]) + 1e-9)
-        order = [int(r) for r, o, c in zip(rest, over, inside, strict=True) if o <= thr and c < contain]
+        order = [
+            int(r) for r, o, c in zip(rest, over, inside, strict=True) if o <= thr and c < contain
+        ]
     return keep
