@@ -23,7 +23,9 @@ def estimate_scale(items: list[DeskItem], width: int, height: int) -> DeskScale:
         if cm and it.score >= MIN_SCORE and it.box.w < 0.95 * width:
             refs.append((it.box.y2, it.box.w / cm, it.label))
     if not refs:
-        return DeskScale(px_per_cm=width / DEFAULT_SPAN_CM, at_y=int(height * 0.75), source="default")
+        return DeskScale(
+            px_per_cm=width / DEFAULT_SPAN_CM, at_y=int(height * 0.75), source="default"
+        )
     # The most reliable reference first: keyboards (standard, flat on the desk), then by order.
     order = {"keyboard": 0, "laptop": 1, "mouse": 2, "mug": 3, "monitor": 4}
     refs.sort(key=lambda r: order.get(r[2], 9))
@@ -35,4 +37,6 @@ def estimate_scale(items: list[DeskItem], width: int, height: int) -> DeskScale:
             if slope > 0:  # a slope the wrong way means a bad box, not a strange camera
                 per_row = slope
                 break
-    return DeskScale(px_per_cm=round(ppc0, 3), at_y=int(y0), per_row=round(per_row, 5), source=label0)
+    return DeskScale(
+        px_per_cm=round(ppc0, 3), at_y=int(y0), per_row=round(per_row, 5), source=label0
+    )

@@ -21,9 +21,7 @@ def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
-def score_styles(
-    pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]
-) -> list[StyleScore]:
+def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) -> list[StyleScore]:
     """Scores for every style in STYLES, best first. `desk` is the desk-top mask (small copy)."""
     lab = pal.small_lab.reshape(-1, 3)
     L, a, b = lab[:, 0], lab[:, 1], lab[:, 2]
@@ -51,7 +49,9 @@ def score_styles(
     if "plant" in labels:
         ev.append("a plant")
     out.append(
-        StyleScore("wood_natural", _clip(1.2 * wood_desk + 0.5 * wood_all + 0.1 * ("plant" in labels)), ev)
+        StyleScore(
+            "wood_natural", _clip(1.2 * wood_desk + 0.5 * wood_all + 0.1 * ("plant" in labels)), ev
+        )
     )
 
     w_all, w_desk = float(light_neutral.mean()), on_desk(white | light_neutral)
@@ -74,7 +74,11 @@ def score_styles(
         lit = "RGB-lit keyboard" if "keyboard" in labels else "bright neon accents"
         ev.append(f"{lit} ({_pct(neon_share)} of the photo)")
     out.append(
-        StyleScore("dark_gaming", _clip(1.1 * dark_share + 6 * neon_share) * (dark_share > 0.15 or neon_share > 0.03), ev)
+        StyleScore(
+            "dark_gaming",
+            _clip(1.1 * dark_share + 6 * neon_share) * (dark_share > 0.15 or neon_share > 0.03),
+            ev,
+        )
     )
 
     vivid_hues = hue[vivid]
@@ -84,7 +88,10 @@ def score_styles(
         StyleScore(
             "colourful",
             _clip(float(vivid.mean()) * 4 + 0.12 * max(0, n_hues - 1)),
-            [f"{_pct(float(vivid.mean()))} of the photo in strong colours", f"{n_hues} distinct hues"],
+            [
+                f"{_pct(float(vivid.mean()))} of the photo in strong colours",
+                f"{n_hues} distinct hues",
+            ],
         )
     )
 
