@@ -2,8 +2,9 @@
 
 No wheel ships a COCO detector, so this is the classical two-stage recipe: selective search
 (opencv-contrib, one graph-segmentation strategy, on a ~256 px copy: ~90 ms) proposes regions,
-the classifier labels every crop in one batch, and each item label's probability mass (the
-ImageNet classes that mean "monitor", "keyboard", … summed) decides the label and its score.
+the MAX_CROPS that contrast most with their surroundings are kept, the classifier labels those
+crops in one batch, and each item label's probability mass (the ImageNet classes that mean
+"monitor", "keyboard", … summed) decides the label and its score.
 Non-maximum suppression per label then keeps one box per object.
 
 Headphones, paper notebooks, desk mats and chairs have no ImageNet class of their own, so they
@@ -84,10 +85,8 @@ def proposals(rgb: np.ndarray, max_boxes: int | None = None) -> list[Box]:
     boxes = np.array(keep, dtype=np.float32).reshape(-1, 4)
     if len(boxes):
         boxes = boxes[_nms(boxes, boxes[:, 2] * boxes[:, 3], 0.7)]
-    if len(boxes) > max_boxes:  # spread the budget over sizes: small items need small boxes
-        areas = boxes[:, 2] * boxes[:, 3]
-        pick = np.argsort(areas)[np.linspace(0, len(boxes) - 1, max_boxes).round().astype(int)]
-        boxes = boxes[np.unique(pick)]
+    if len(boxes) > max_boxes:
+        boxes = boxes[_by_contrast(small, boxes, max_boxes)]
     return [
         Box(int(x / f), int(y / f), max(1, int(bw / f)), max(1, int(bh / f)))
         for x, y, bw, bh in boxes
@@ -97,6 +96,33 @@ def proposals(rgb: np.ndarray, max_boxes: int | None = None) -> list[Box]:
 # Widen crops' short side towards a square (the classifier squashes to 224²)? Tried on the dev
 # labels: no better (P 0.32 vs 0.37 at the same recall), so off.
 SQUARE = False
+
+
+def _by_contrast(small: np.ndarray, boxes: np.ndarray, n: int) -> np.ndarray:
+    """The n boxes that stand out most from a ring around them (mean Lab colour distance): a
+    thing on a desk differs from the desk; a box cut through a wall or a desk top does not.
+    On the dev labels this beat spreading the crop budget over box sizes: precision 0.53 vs
+    0.37, recall 0.34 vs 0.24 with the same 40 crops."""
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2Lab).astype(np.float64)
+    ii = cv2.integral(lab)  # (h+1)×(w+1)×3
+    h, w = small.shape[:2]
+
+    def mean(x0, y0, x1, y1):
+        s = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        return s, max(1, (x1 - x0) * (y1 - y0))
+
+    score = np.zeros(len(boxes))
+    for i, (x, y, bw, bh) in enumerate(boxes.astype(int)):
+        x1, y1 = min(w, x + bw), min(h, y + bh)
+        rx, ry = max(2, bw // 4), max(2, bh // 4)
+        X0, Y0, X1, Y1 = max(0, x - rx), max(0, y - ry), min(w, x1 + rx), min(h, y1 + ry)
+        si, ai = mean(x, y, x1, y1)
+        so, ao = mean(X0, Y0, X1, Y1)
+        if ao <= ai:
+            continue
+        inner, ring = si / ai, (so - si) / (ao - ai)
+        score[i] = np.linalg.norm(inner - ring)
+    return np.sort(np.argsort(-score)[:n])
 
 
 def _crop(rgb: np.ndarray, box: Box) -> np.ndarray:
