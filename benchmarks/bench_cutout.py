@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from harness import median, percentile, report, row
 from skimage import data
 
+from harness import median, percentile, report, row
 from pixelsmith.core import cutout
 from pixelsmith.core.catalog.demo import desk_drawings
 from pixelsmith.core.catalog.drawings import draw_item

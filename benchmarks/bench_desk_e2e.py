@@ -1,4 +1,4 @@
-"""Desk Makeover end to end over HTTP: upload → gate → analysis job → recommendations →
+"""Desk Makeover end to end over HTTP: upload → gate + analysis → recommendations →
 render job (CPU composite) → the render with its hotspots.
 
 Bar (issue 11): upload → first render p95 ≤ 3 s on the CPU. A real `pixelsmith serve`
@@ -45,9 +45,7 @@ def makeover(client: httpx.Client, data: bytes) -> tuple[float, int]:
     t0 = time.perf_counter()
     r = client.post("/api/v1/desk/photos", files={"file": ("desk.jpg", data, "image/jpeg")})
     r.raise_for_status()
-    photo_id, job_id = r.json()["photo"]["id"], r.json()["job"]["id"]
-    job = wait(client, job_id)
-    assert job["status"] == "succeeded", job
+    photo_id = r.json()["photo"]["id"]  # analysed inline
     recs = client.get(f"/api/v1/desk/photos/{photo_id}/recommendations").json()["items"]
     ids = [x["product_id"] for x in recs if not x["upgrade"]][:2] or [recs[0]["product_id"]]
     r = client.post(
@@ -110,7 +108,7 @@ def main() -> None:
         rows,
         notes=f"{args.runs} runs per set after 2 warm-ups against a real `pixelsmith serve` "
         "(SQLite, jobs in 2 worker processes, demo desk catalog): POST /api/v1/desk/photos "
-        "(gate + working photo), the desk.analyze job, GET recommendations, POST a render of the "
+        "(gate, working photo and analysis), GET recommendations, POST a render of the "
         "top two missing items, the desk.render job, GET the render and its PNG. "
         + __doc__.split("\n\n", 1)[1].strip(),
     )

@@ -62,9 +62,10 @@ def analysed(client, desk_jpeg) -> dict:
     r = upload(client, desk_jpeg)
     assert r.status_code == 201, r.text
     body = r.json()
-    job = wait_job(client, body["job"]["id"])
-    assert job["status"] == "succeeded", job
-    return client.get(f"/api/v1/desk/photos/{body['photo']['id']}").json()
+    assert body["job"] is None and body["photo"]["analysis"], body  # analysed inline
+    got = client.get(f"/api/v1/desk/photos/{body['photo']['id']}").json()
+    assert got == body["photo"]
+    return got
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +173,7 @@ def test_before_analysis_recommendations_and_renders_are_409(client, desk_jpeg):
                 width=1,
                 height=1,
                 gate={"accepted": True},
-                analysis_job_id=None,
+                analysis=None,
             )
         )
     r = client.get(f"/api/v1/desk/photos/{'b' * 32}/recommendations")
@@ -252,7 +253,6 @@ def test_another_caller_gets_404_for_the_photo_its_image_its_render_and_their_jo
         f"/api/v1/desk/renders/{rendered['id']}",
         f"/api/v1/desk/renders/{rendered['id']}/image",
         f"/api/v1/jobs/{rendered['job_id']}",
-        f"/api/v1/jobs/{analysed['analysis_job_id']}",
     ):
         assert other.get(url).status_code == 404, url
     assert other.delete(f"/api/v1/desk/photos/{analysed['id']}").status_code == 404
@@ -266,7 +266,6 @@ def test_delete_removes_the_photo_its_analysis_renders_jobs_and_blobs(client, tm
     r = upload(client, photo_jpeg)
     assert r.status_code == 201, r.text
     photo = r.json()["photo"]
-    assert wait_job(client, r.json()["job"]["id"])["status"] == "succeeded"
     ok_id = client.get("/api/v1/desk/products?category=mug").json()[0]["product_id"]
     r = client.post(
         f"/api/v1/desk/photos/{photo['id']}/renders",
@@ -279,7 +278,7 @@ def test_delete_removes_the_photo_its_analysis_renders_jobs_and_blobs(client, tm
     with services.db.session() as s:
         keys = [s.get(DeskPhoto, photo["id"]).photo_key, *s.get(DeskRender, render["id"]).blob_keys]
     assert len(keys) >= 3 and all(services.storage.exists(k) for k in keys), keys
-    job_ids = [photo["analysis_job_id"], render["job_id"]]
+    job_ids = [render["job_id"]]
 
     assert client.delete(f"/api/v1/desk/photos/{photo['id']}").status_code == 204
     assert client.get(f"/api/v1/desk/photos/{photo['id']}").status_code == 404

@@ -5,8 +5,9 @@
     pixelsmith desk products [--category lamp]  the desk catalog
     pixelsmith desk makeover IMG -o out.png [--items 3,7] [--style oil] [--engine cpu]
 
-`makeover` runs the same jobs the server runs (analysis, then the render) in this process, with
-a progress bar; without --items it places the top recommendations, one per missing category.
+`makeover` gates and analyses the photo, then runs the render job the server runs in this
+process, with a progress bar; without --items it places the top recommendations, one per
+missing category.
 The photo and its renders are stored under the CLI's own user ("cli") in the data folder.
 """
 
@@ -158,7 +159,8 @@ def makeover(
     except ValueError:
         raise _fail(f"--items takes product ids separated by commas, not {items!r}.") from None
     try:
-        prepared = prepare_photo(image.read_bytes(), lang, _limits())
+        with console.status("checking and analysing the desk…"):
+            prepared = prepare_photo(image.read_bytes(), lang, _limits())
     except ApiError as exc:
         raise _fail(f"{image}: {exc.message}") from None
     if not prepared.gate.accepted:
@@ -184,8 +186,6 @@ def makeover(
         try:
             created = desk.create_photo(CLI_USER, prepared)
             photo_id = created["photo"]["id"]
-            console.print("analysing the desk")
-            run(created["job"])
             if not ids:
                 recs = [
                     r for r in desk.recommendations(CLI_USER, photo_id, lang) if not r["upgrade"]

@@ -1,9 +1,10 @@
-"""Desk Makeover job kinds: `desk.analyze` (about a second of CPU), `desk.render` (CPU
-composite) and `desk.inpaint` (the same render painted in by an inpainting model, GPU queue).
+"""Desk Makeover job kinds: `desk.render` (CPU composite, then an optional restyle) and
+`desk.inpaint` (the same render painted in by an inpainting model, GPU queue).
 
-The routes store the working photo first; params hold its key, and a render's params hold
-everything it needs (the analysis, each item's cut-out key and size), so a worker process
-never reads the database.
+The analysis is not a job: it answers inline with the upload (about a second, in the server's
+worker process where the gate's models are already loaded). A render's params hold everything
+it needs (the working photo's key, the analysis, each item's cut-out key and size), so a
+worker process never reads the database.
 """
 
 from __future__ import annotations
@@ -33,25 +34,6 @@ Style = Literal[
 
 def load_photo(ctx: JobContext, key: str) -> np.ndarray:
     return read_image(ctx.load_blob(key), **_BLOB_LIMITS).to_rgb_array()
-
-
-class AnalyzeParams(BaseModel):
-    photo_id: str = Field(..., max_length=32)
-    photo_key: BlobKey
-
-
-@job_kind("desk.analyze", params=AnalyzeParams)
-def analyze_job(ctx: JobContext, p: AnalyzeParams) -> dict:
-    """Items with boxes, palette, style and free desk surface of a stored desk photo."""
-    from .analysis import analyze
-
-    ctx.progress(0, 2, "reading the photo")
-    photo = load_photo(ctx, p.photo_key)
-    ctx.check_canceled()
-    ctx.progress(1, 2, "finding items, colours, style and free space")
-    analysis = analyze(photo)
-    ctx.progress(2, 2, "done")
-    return {"photo_id": p.photo_id, "analysis": analysis.to_dict()}
 
 
 class ItemParams(BaseModel):

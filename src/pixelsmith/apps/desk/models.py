@@ -31,7 +31,6 @@ class DeskPhoto(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     gate: Mapped[dict[str, Any]] = mapped_column(JSON)
-    analysis_job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     analysis_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
 
@@ -43,7 +42,6 @@ class DeskPhoto(Base):
             "width": self.width,
             "height": self.height,
             "gate": self.gate,
-            "analysis_job_id": self.analysis_job_id,
             "analysis": self.analysis,
         }
 

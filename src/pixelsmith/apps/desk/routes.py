@@ -1,7 +1,8 @@
 """Desk Makeover: the /desk page and /api/v1/desk routes (docs/api.md, "Desk Makeover").
 
-The gate answers inline; the upload's decode, gate and working photo are made in one worker
-call (core.cpu.run_isolated), the analysis and renders are jobs. Every photo and render is
+The gate and the analysis answer inline: an upload's decode, gate, working photo and analysis
+are one call to the server's worker process (core.cpu.run_isolated), where their models stay
+loaded; renders are jobs. Every photo and render is
 the caller's: the service answers 404 for anyone else's.
 """
 
@@ -63,7 +64,7 @@ async def gate(
 @api.post(
     "/photos",
     status_code=201,
-    summary="Upload a desk photo: gate, store the working photo, start its analysis (a job)",
+    summary="Upload a desk photo: gate, store the working photo, analyse it",
     responses={413: {}, 422: {"description": "Not an image, or the gate refused it"}},
 )
 async def create_photo(

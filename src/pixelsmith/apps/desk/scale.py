@@ -12,6 +12,9 @@ from __future__ import annotations
 from .types import KNOWN_WIDTH_CM, DeskItem, DeskScale
 
 DEFAULT_SPAN_CM = 120.0
+# A desk photo spans between these many centimetres across (a close-up of a keyboard and mug
+# to a whole corner desk): a loose or partial box giving a scale outside them is clamped in.
+MIN_SPAN_CM, MAX_SPAN_CM = 35.0, 220.0
 MIN_ROW_GAP = 0.1  # of the photo's height between two items for a slope
 MIN_SCORE = 0.5  # only confident items set the scale
 
@@ -30,6 +33,9 @@ def estimate_scale(items: list[DeskItem], width: int, height: int) -> DeskScale:
     order = {"keyboard": 0, "laptop": 1, "mouse": 2, "mug": 3, "monitor": 4}
     refs.sort(key=lambda r: order.get(r[2], 9))
     y0, ppc0, label0 = refs[0]
+    lo, hi = width / MAX_SPAN_CM, width / MIN_SPAN_CM
+    if not lo <= ppc0 <= hi:
+        ppc0, label0 = min(max(ppc0, lo), hi), f"{label0} (clamped)"
     per_row = 0.0
     for y, ppc, _ in refs[1:]:
         if abs(y - y0) >= MIN_ROW_GAP * height:

@@ -30,12 +30,14 @@ ENGINES = ("auto", "cpu", "gpu")
 @dataclass
 class PreparedPhoto:
     """What the worker hands back for an upload: the gate's answer and, when it passed, the
-    working photo (PNG: lossless, so a render's untouched pixels are exactly these)."""
+    working photo (PNG: lossless, so a render's untouched pixels are exactly these) and its
+    analysis."""
 
     gate: GateResult
     png: bytes | None = None
     width: int = 0
     height: int = 0
+    analysis: DeskAnalysis | None = None
 
 
 def gate_upload(data: bytes, lang: str, limits: tuple[int, int, int]) -> GateResult:
@@ -47,14 +49,24 @@ def gate_upload(data: bytes, lang: str, limits: tuple[int, int, int]) -> GateRes
 
 
 def prepare_photo(data: bytes, lang: str, limits: tuple[int, int, int]) -> PreparedPhoto:
-    """Gate an upload and, if it passes, make its working photo (pure; runs in a worker)."""
+    """Gate an upload and, if it passes, make its working photo and analyse it (pure; runs in
+    the server's worker process, where the gate's and the analysis' models stay loaded: about
+    a second, so it answers inline rather than as a job)."""
+    import numpy as np
+
+    from .analysis import analyze
+
     max_bytes, max_pixels, max_side = limits
     result = gate_upload(data, lang, limits)
     if not result.accepted:
         return PreparedPhoto(result)
     intake = read_image(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
+    del data
     image = downscale_to(intake.image.convert("RGB"), WORKING_MAX_SIDE)
-    return PreparedPhoto(result, encode_image(image, "png"), image.width, image.height)
+    del intake
+    analysis = analyze(np.asarray(image))
+    png = encode_image(image, "png")
+    return PreparedPhoto(result, png, image.width, image.height, analysis)
 
 
 def gate_refusal(result: GateResult) -> ApiError:
@@ -77,28 +89,25 @@ class DeskService:
 
     # ---- photos --------------------------------------------------------------------------------
     def create_photo(self, user_id: str, prepared: PreparedPhoto) -> dict[str, Any]:
-        """Store an accepted photo and submit its analysis; {photo, job}."""
-        if not prepared.gate.accepted or prepared.png is None:
+        """Store an accepted, analysed photo; {photo, job: None}."""
+        if not prepared.gate.accepted or prepared.png is None or prepared.analysis is None:
             raise gate_refusal(prepared.gate)
         key = self.storage.put(prepared.png, content_type="image/png", suffix=".png")
-        photo_id = uuid.uuid4().hex
-        job = self.jobs.submit(
-            "desk.analyze", {"photo_id": photo_id, "photo_key": key}, owner_id=user_id
-        )
         row = DeskPhoto(
-            id=photo_id,
+            id=uuid.uuid4().hex,
             user_id=user_id,
             photo_key=key,
             width=prepared.width,
             height=prepared.height,
             gate=prepared.gate.to_dict(),
-            analysis_job_id=job["id"],
+            analysis=prepared.analysis.to_dict(),
+            analysis_ms=prepared.analysis.elapsed_ms,
         )
         with self.db.session() as s:
             s.add(row)
             s.flush()
-            out = row.to_dict()
-        return {"photo": out, "job": job}
+            out = self._with_analysis(s, row)
+        return {"photo": out, "job": None}
 
     def list_photos(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         with self.db.session() as s:
@@ -126,34 +135,16 @@ class DeskService:
             out = self._with_analysis(s, row)
             s.expunge(row)
         if out["analysis"] is None:
-            status = out.get("analysis_status", "queued")
             raise Conflict(
-                "This photo has not been analysed yet "
-                f"(its analysis is {status}). Wait for the analysis job, then try again.",
+                "This photo has not been analysed. Upload it again to analyse it.",
                 code="not_analyzed",
-                details={"photo_id": photo_id, "job_id": row.analysis_job_id, "status": status},
+                details={"photo_id": photo_id},
             )
         return row, DeskAnalysis.from_dict(out["analysis"])
 
-    def _with_analysis(self, s, row: DeskPhoto) -> dict[str, Any]:  # noqa: ANN001
-        """The photo as a dict, its analysis copied from its job once that succeeded."""
-        status = "succeeded" if row.analysis is not None else None
-        if row.analysis is None and row.analysis_job_id:
-            try:
-                job = self.jobs.get(row.analysis_job_id)
-            except NotFound:
-                job = {"status": "failed", "error": {"code": "job_lost"}}
-            status = job["status"]
-            if status == "succeeded":
-                row.analysis = job["result"]["analysis"]
-                row.analysis_ms = (job["result"]["analysis"] or {}).get("elapsed_ms")
-            elif status == "failed":
-                out = row.to_dict()
-                out["analysis_status"], out["analysis_error"] = status, job.get("error")
-                return out
-        out = row.to_dict()
-        out["analysis_status"] = status or "queued"
-        return out
+    @staticmethod
+    def _with_analysis(s, row: DeskPhoto) -> dict[str, Any]:  # noqa: ANN001
+        return row.to_dict()
 
     # ---- catalog and recommendations -----------------------------------------------------------
     def products(self, category: str | None = None) -> list[dict[str, Any]]:
@@ -346,7 +337,7 @@ class DeskService:
         with self.db.session() as s:
             row = self._photo(s, user_id, photo_id)
             renders = list(s.scalars(select(DeskRender).where(DeskRender.photo_id == row.id)))
-            job_ids = [row.analysis_job_id, *(r.job_id for r in renders)]
+            job_ids = [r.job_id for r in renders]
             keys = {row.photo_key}
             for r in renders:
                 keys.update(r.blob_keys or [])

@@ -16,6 +16,7 @@ from .types import Box
 
 BAND_TOP = 0.7  # the band where the desk is looked for: the bottom 30% of the rows
 MAX_GRADIENT = 12.0  # smoothed Lab-L gradient under which a pixel counts as low-texture
+SMOOTH_PERCENTILE = 60  # pixels of the band smoother than this share of it count as smooth
 MIN_POLYGON = 0.01  # of the photo's area; smaller free patches are dropped
 ITEM_MARGIN = 0.04  # of the photo's longer side, kept clear around each item
 
@@ -26,8 +27,11 @@ def desk_mask(pal: PaletteResult) -> tuple[np.ndarray, int]:
     h, w = lab.shape[:2]
     L = cv2.GaussianBlur(lab[:, :, 0], (3, 3), 0)
     grad = cv2.magnitude(cv2.Sobel(L, cv2.CV_32F, 1, 0), cv2.Sobel(L, cv2.CV_32F, 0, 1))
-    smooth = cv2.blur(grad, (5, 5)) < MAX_GRADIENT
+    grad = cv2.blur(grad, (5, 5))
     top = int(h * BAND_TOP)
+    # Real desks have grain, noise and shadows: what counts as smooth is relative to the band
+    # (its smoother part), never stricter than MAX_GRADIENT.
+    smooth = grad < max(MAX_GRADIENT, float(np.percentile(grad[top:], SMOOTH_PERCENTILE)))
     band_labels = pal.labels[top:][smooth[top:]]
     if not band_labels.size:
         return np.zeros((h, w), bool), -1

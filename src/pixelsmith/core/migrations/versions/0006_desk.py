@@ -24,7 +24,6 @@ def upgrade() -> None:
         sa.Column("width", sa.Integer(), nullable=False),
         sa.Column("height", sa.Integer(), nullable=False),
         sa.Column("gate", sa.JSON(), nullable=False),
-        sa.Column("analysis_job_id", sa.String(32), nullable=True),
         sa.Column("analysis", sa.JSON(), nullable=True),
         sa.Column("analysis_ms", sa.Float(), nullable=True),
     )
