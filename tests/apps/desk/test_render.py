@@ -119,7 +119,9 @@ def test_nearer_rows_give_bigger_items():
     assert abs(flat[0].box.w - flat[1].box.w) <= 1
 
 
-def test_items_never_overlap_each_other_or_the_keyboard():
+def test_items_never_overlap_each_other_or_the_keyboard_in_front_of_them():
+    """Placed items never overlap; one may stand in front of the keyboard (hiding part of it, as
+    a real mug would) but never reach over it from behind."""
     analysis = desk_analysis(per_row=0.012)
     many = [RenderItem(f"mug-{i}", "mug", mug(), 8.5, 10.0) for i in range(8)]
     many += [RenderItem(f"plant-{i}", "plant", items()[2].rgba, 20.0, 35.0) for i in range(3)]
@@ -127,10 +129,14 @@ def test_items_never_overlap_each_other_or_the_keyboard():
     placed = result.placed
     assert len(placed) >= 8
     h, w = analysis.height, analysis.width
-    taken = _in_box(keyboard_box(), h, w)
+    kb = keyboard_box()
+    keyboard = _in_box(kb, h, w)
+    taken = np.zeros((h, w), bool)
     for p in placed:
         mask = p.full_mask(h, w)
         assert not (mask & taken).any(), p.product_id
+        if p.footprint.y < kb.y2:  # the keyboard stands at or in front of this item
+            assert not (mask & keyboard).any(), (p.product_id, p.footprint, kb)
         taken |= mask
 
 

@@ -14,9 +14,11 @@ The desk plane model (one row = one depth, a pinhole camera above a flat desk):
   r = DEFAULT_FORESHORTENING.
   The footprint (the base's patch of desk) is depth_cm × px/cm × r rows deep.
 
-A spot is valid when the footprint lies on the free surface and the item's whole box touches
-neither an item the analysis found nor an item placed before it (so masks never overlap; a
-desk mat is not an obstacle: things stand on it). Among valid spots the one nearest the item's
+A spot is valid when the footprint lies on the free surface, the item's whole box touches no
+item placed before it (so masks never overlap), and it overlaps no item the analysis found
+that stands at or in front of the footprint (whose base row is below the footprint's back
+edge). Found items behind the footprint may be partly hidden by it, as a lamp hides part of the
+monitor behind it; a desk mat is not an obstacle: things stand on it. Among valid spots the one nearest the item's
 preferred place wins (PREFERRED, in the free surface's own 0..1 coordinates: u across, v from
 back to front), with a small seeded jitter so another seed can pick another near-equal spot.
 """
@@ -135,11 +137,16 @@ class Occupancy:
         self.width, self.height = analysis.width, analysis.height
         self.gap = gap_px(analysis)
         self.surface = surface_mask(analysis)
-        self.blocked = np.zeros_like(self.surface)
+        self.blocked = np.zeros_like(self.surface)  # items placed so far
         self._integrals: tuple[np.ndarray, np.ndarray] | None = None
-        for item in analysis.items:
-            if item.label not in NOT_OBSTACLES:
-                self.block(item.box)
+        g = self.gap
+        # What the analysis found: an item may stand in front of one (hiding part of it, as a
+        # lamp before a monitor does), never overlap one that stands in front of it.
+        self.found = [
+            Box(i.box.x - g, i.box.y - g, i.box.w + 2 * g, i.box.h + 2 * g)
+            for i in analysis.items
+            if i.label not in NOT_OBSTACLES
+        ]
         # The free surface's extent, which the preferred places are relative to.
         x, y, w, h = cv2.boundingRect(self.surface)
         self.extent = Box(x, y, w, h) if w and h else None
@@ -150,6 +157,16 @@ class Occupancy:
         x1, x2 = max(0, box.x - g), min(self.width, box.x2 + g)
         self.blocked[y1:y2, x1:x2] = 1
         self._integrals = None
+
+    def clear_of_found(self, xs: np.ndarray, w: int, top: int, base: int, back: int) -> np.ndarray:
+        """For boxes (x in xs, w wide, rows top..base, footprint from row back): True where no
+        found item standing at or in front of the footprint's back edge is overlapped."""
+        ok = np.ones(len(xs), bool)
+        for b in self.found:
+            if b.y2 <= back or b.y2 <= top or b.y >= base:
+                continue  # behind the footprint (the item may hide it), or above/below the box
+            ok &= (xs + w <= b.x) | (xs >= b.x2)
+        return ok
 
     def integrals(self) -> tuple[np.ndarray, np.ndarray]:
         """(not free for a footprint, blocked for a box) summed-area tables."""
@@ -189,8 +206,10 @@ def find_spot(
         if w > occ.width or h > base_y or base_y - d < ext.y:
             continue
         xs = np.arange(0, occ.width - w + 1, step)
-        ok = (_rect_sums(not_free, base_y - d, base_y, xs, w) == 0) & (
-            _rect_sums(blocked, base_y - h, base_y, xs, w) == 0
+        ok = (
+            (_rect_sums(not_free, base_y - d, base_y, xs, w) == 0)
+            & (_rect_sums(blocked, base_y - h, base_y, xs, w) == 0)
+            & occ.clear_of_found(xs, w, base_y - h, base_y, base_y - d)
         )
         if not ok.any():
             continue
