@@ -14,7 +14,7 @@ import numpy as np
 from skimage import data
 
 from harness import median, report, row
-from pixelsmith.apps.studio.filters import apply_filter, filter_names
+from pixelsmith.core.filters import apply_filter, filter_names
 
 BARS_MS = {"oil": 1500.0}
 DEFAULT_BAR_MS = 300.0

@@ -163,3 +163,26 @@ def test_job_kinds_lists_params_schema(client):
     kinds = {k["name"]: k for k in client.get("/api/v1/job-kinds").json()}
     assert "system.sleep" in kinds
     assert "seconds" in kinds["system.sleep"]["params_schema"]["properties"]
+
+
+def test_a_job_owned_by_someone_else_is_invisible_to_the_caller(client):
+    """An app's jobs (a desk photo's analysis) carry its owner: their params and results name
+    the owner's blobs, so another caller gets 404 everywhere, as if the job did not exist."""
+    jobs = client.app.state.services.jobs
+    theirs = jobs.submit("system.noop", {}, owner_id="someone-else")
+    client.get("/api/v1/jobs")  # the first request mints the caller's identity cookie
+    mine_id = client.cookies.get("pixelsmith_uid")
+    assert mine_id, "the client got no identity cookie"
+    mine = jobs.submit("system.noop", {}, owner_id=mine_id)
+    ownerless = submit(client)
+    r = client.get(f"/api/v1/jobs/{theirs['id']}")
+    assert r.status_code == 404, r.text
+    assert client.post(f"/api/v1/jobs/{theirs['id']}/cancel").status_code == 404
+    assert client.post(f"/api/v1/jobs/{theirs['id']}/retry").status_code == 404
+    listed = {j["id"] for j in client.get("/api/v1/jobs?limit=500").json()["items"]}
+    assert theirs["id"] not in listed, listed
+    assert {mine["id"], ownerless["id"]} <= listed, listed
+    assert client.get(f"/api/v1/jobs/{mine['id']}").status_code == 200
+    with client.websocket_connect(f"/api/v1/jobs/{theirs['id']}/events") as ws:
+        msg = ws.receive_json()
+    assert msg["type"] == "error" and msg["error"]["code"] == "not_found", msg

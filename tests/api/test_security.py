@@ -224,6 +224,7 @@ def assert_security_headers(r) -> str:
         ("/healthz", "application/json", 200),
         ("/api/v1/job-kinds", "application/json", 200),
         ("/static/css/app.css", "*/*", 200),
+        ("/static/studio/studio.js", "*/*", 200),
         ("/no/such/page", "text/html", 404),
         ("/api/v1/jobs/nope", "application/json", 404),
         ("/api/docs", "text/html", 200),

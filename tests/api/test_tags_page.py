@@ -60,8 +60,8 @@ def test_page_renders_the_scanner(web, lang):
     assert msg(lang, "apps.tags.step.product") in page
     assert msg(lang, "apps.tags.stats.title") in page
     # its own script and styles, versioned
-    assert re.search(r'src="/static/js/tags\.js\?v=[\w.-]+"', page)
-    assert re.search(r'href="/static/css/tags\.css\?v=[\w.-]+"', page)
+    assert re.search(r'src="/static/tags/tags\.js\?v=[\w.-]+"', page)
+    assert re.search(r'href="/static/tags/tags\.css\?v=[\w.-]+"', page)
 
 
 @pytest.mark.parametrize("lang", LANGS)

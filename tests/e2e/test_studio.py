@@ -86,6 +86,9 @@ def test_filter_grid_apply_and_download(open_page, files, tmp_path):
     page.wait_for_selector('#filter-result[data-state="ready"]', timeout=30_000)
     assert page.get_attribute('.filter-card[data-filter="oil"]', "aria-pressed") == "true"
     assert page.locator("#filter-params input[type=range]").count() == 2
+    # The names come from the core catalog (shared with Desk Makeover), not raw keys.
+    assert "Brush size" in page.inner_text("#filter-params")
+    assert "Oil painting" in page.inner_text('.filter-card[data-filter="oil"]')
     w.screenshot("studio-filter-oil-desktop-en")
     with page.expect_download() as dl:
         page.click("#filter-download")

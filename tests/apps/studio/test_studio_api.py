@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -55,7 +56,11 @@ def test_page_lists_every_filter(client):
     assert r.status_code == 200
     for name in ("oil", "pencil_gray", "watercolor"):
         assert f'data-filter="{name}"' in r.text
-    assert "js/studio.js" in r.text and "css/studio.css" in r.text
+    assert "/static/studio/studio.js" in r.text and "/static/studio/studio.css" in r.text
+    # Filter and parameter names are core messages; the page's JS gets them too.
+    assert "Oil painting" in r.text
+    client_messages = json.loads(re.search(r'id="i18n">(.*?)</script>', r.text).group(1))
+    assert client_messages["filters.param.size"] == "Brush size"
 
 
 # ---- filters ------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The pure pipelines on real photos (scikit-image): filters, edges, panorama, tiled upscale."""
+"""The pure pipelines on real photos (scikit-image): edges, panorama, tiled upscale.
+
+The photo filters are core code (pixelsmith.core.filters): tests/unit/test_filters.py."""
 
 from __future__ import annotations
 
@@ -8,94 +10,8 @@ import pytest
 from skimage import data
 from studio_views import source, views
 
-from pixelsmith.apps.studio import edges, filters, panorama, upscale
+from pixelsmith.apps.studio import edges, panorama, upscale
 from pixelsmith.core.errors import ApiError
-
-REQUIRED = ["original", "emboss", "cartoon", "pencil_gray", "pencil_color", "oil"]
-
-
-@pytest.fixture(scope="module")
-def photo() -> np.ndarray:
-    return data.astronaut()
-
-
-# ---- filters ------------------------------------------------------------------------------------
-
-
-def test_required_and_extra_filters_exist():
-    names = filters.filter_names()
-    assert names[: len(REQUIRED)] == REQUIRED
-    assert {"stylization", "watercolor"} <= set(names)
-
-
-@pytest.mark.parametrize("name", filters.filter_names())
-def test_each_filter_keeps_full_resolution_and_changes_the_photo(photo, name):
-    rect = np.ascontiguousarray(data.coffee())  # not square: catches width/height swaps
-    for img in (photo, rect):
-        out = filters.apply_filter(img, name)
-        assert out.shape == img.shape and out.dtype == np.uint8
-        diff = np.abs(out.astype(int) - img.astype(int)).mean()
-        if name == "original":
-            assert diff == 0
-        else:
-            assert diff > 3, f"{name} barely changed the photo"
-
-
-def test_filters_look_like_what_they_say(photo):
-    gray = filters.apply_filter(photo, "pencil_gray")
-    assert np.array_equal(gray[:, :, 0], gray[:, :, 1])  # grey
-    assert gray.mean() > 170  # mostly paper
-    colour = filters.apply_filter(photo, "pencil_color")
-    assert np.abs(colour[:, :, 0].astype(int) - colour[:, :, 2]).mean() > 5  # has colour
-    assert colour.mean() > photo.mean()  # lighter than the photo
-    relief = filters.apply_filter(photo, "emboss")
-    assert abs(float(np.median(relief)) - 128) < 12  # flat areas are mid-grey
-    cartoon = filters.apply_filter(photo, "cartoon")
-    assert len(np.unique(cartoon.reshape(-1, 3), axis=0)) < len(
-        np.unique(photo.reshape(-1, 3), axis=0)
-    )
-    oil = filters.apply_filter(photo, "oil")
-    # Oil paints patches of one colour: neighbours are equal far more often than in the photo.
-    same = lambda a: (a[:, 1:] == a[:, :-1]).all(axis=2).mean()  # noqa: E731
-    assert same(oil) > 2 * same(photo)
-
-
-def test_parameters_change_the_result_and_defaults_are_valid(photo):
-    for f in filters.describe_filters():
-        filters.validate_params(f["name"], f["defaults"])
-    a = filters.apply_filter(photo, "oil", {"size": 3})
-    b = filters.apply_filter(photo, "oil", {"size": 12})
-    assert np.abs(a.astype(int) - b).mean() > 1
-
-
-def test_preview_and_full_size_look_alike(photo):
-    """Sizes scale with the image, so the 256-px preview matches the full-size result."""
-    small = cv2.resize(photo, (256, 256), interpolation=cv2.INTER_AREA)
-    for name in ("cartoon", "pencil_gray", "oil", "watercolor"):
-        full = cv2.resize(
-            filters.apply_filter(photo, name), (256, 256), interpolation=cv2.INTER_AREA
-        )
-        preview = filters.apply_filter(small, name)
-        ncc = np.corrcoef(full.ravel().astype(float), preview.ravel().astype(float))[0, 1]
-        assert ncc > 0.75, (name, ncc)
-
-
-@pytest.mark.parametrize(
-    ("name", "params", "code"),
-    [
-        ("sepia-deluxe", {}, "unknown_filter"),
-        ("oil", {"size": 0}, "invalid_params"),
-        ("oil", {"size": 21}, "invalid_params"),
-        ("cartoon", {"levels": "many"}, "invalid_params"),
-        ("emboss", {"bogus": 1}, "invalid_params"),
-    ],
-)
-def test_bad_filter_requests_are_422(photo, name, params, code):
-    with pytest.raises(ApiError) as err:
-        filters.apply_filter(photo, name, params)
-    assert err.value.status_code == 422 and err.value.code == code
-    assert err.value.message
-
 
 # ---- edges --------------------------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ def _run_job(kind_submit, out: Path) -> dict:  # noqa: ANN001
 @app.command("filters")
 def list_filters(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the filters and their parameters (name, default, range)."""
-    from .filters import describe_filters
+    from pixelsmith.core.filters import describe_filters
 
     data = describe_filters()
     if as_json:

@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import MAX_JSON_DEPTH, ApiError, check_json_input
+from pixelsmith.core.filters import I18N_PREFIX as FILTER_MESSAGES
+from pixelsmith.core.filters import describe_filters, validate_params
 from pixelsmith.core.images import IntakeImage, process_upload, read_upload
 from pixelsmith.core.jobs.routes import JobOut
 from pixelsmith.core.services import Services
@@ -21,7 +23,6 @@ from pixelsmith.core.web.pages import render
 
 from . import APP
 from .edges import EdgeParams
-from .filters import describe_filters
 from .service import (
     SKETCH_CATEGORIES,
     SKETCH_STYLES,
@@ -141,7 +142,7 @@ def index(request: Request) -> HTMLResponse:
         filters_json=_script_json(describe_filters()),
         categories=SKETCH_CATEGORIES,
         styles=SKETCH_STYLES,
-        client_prefixes=("apps.studio.",),
+        client_prefixes=("apps.studio.", FILTER_MESSAGES),
     )
 
 
@@ -195,8 +196,6 @@ async def apply_filter(
 ) -> Any:
     parsed = _parse_params(params)
     # Name and parameters first: a bad request fails before the upload is decoded.
-    from .filters import validate_params
-
     validate_params(style, parsed)
     # Decode, filter and encode in one go, in a worker process on a server.
     out = await process_upload(file, filter_image, style, parsed, format, **_limits(services))

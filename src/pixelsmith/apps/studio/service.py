@@ -1,6 +1,7 @@
 """StudioService: what the routes and the CLI call. Validates, stores inputs, submits jobs.
 
-Filters and edge maps are quick and answered inline; panoramas and upscales run as jobs.
+Filters (core/filters.py, shared with Desk Makeover) and edge maps are quick and answered
+inline; panoramas and upscales run as jobs.
 Sketch → image runs on the generation engine (core/generation) as a `gen.sketch2img` job; until
 a sketch model is installed, it answers 503 `model_unavailable` saying so and how to install one
 — never a stand-in picture.
@@ -12,14 +13,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
+from pixelsmith.core import filters
 from pixelsmith.core.errors import ApiError, ModelUnavailable
 from pixelsmith.core.images import IntakeImage, downscale_to, encode_image
 from pixelsmith.core.services import Services
 
-from . import filters, panorama, upscale
+from . import panorama, upscale
 from .edges import EdgeParams, extract_edges
 
 # Filters run inline on the request: keep them under a few seconds at the slowest (oil).
@@ -94,16 +95,12 @@ def filter_image(
         )
     fmt = output_format(intake, fmt)
     started = time.perf_counter()
-    rgb = np.asarray(intake.image.convert("RGB"), dtype=np.uint8)
-    out = filters.apply_filter(rgb, spec.name, p)
-    image = Image.fromarray(out, "RGB")
-    if intake.has_alpha:  # keep the cut-out's transparency
-        image.putalpha(intake.image.getchannel("A"))
+    image = filters.apply_filter_to_image(intake.image, spec.name, p)  # a cut-out's alpha kept
     elapsed = (time.perf_counter() - started) * 1000
     data = encode_image(image, fmt, quality=quality)
     ext = "jpg" if fmt == "jpeg" else fmt
     return FilterOutput(
-        data, f"image/{fmt}", ext, out.shape[1], out.shape[0], style, p.model_dump(), elapsed
+        data, f"image/{fmt}", ext, image.width, image.height, style, p.model_dump(), elapsed
     )
 
 

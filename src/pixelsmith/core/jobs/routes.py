@@ -15,6 +15,7 @@ from pixelsmith.core.jobs.models import TERMINAL
 from pixelsmith.core.jobs.runner import channel
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services, ws_services
+from pixelsmith.core.web.identity import Identity, current_identity, websocket_identity
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
@@ -111,23 +112,40 @@ def list_jobs(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=1_000_000),
     services: Services = Depends(get_services),
+    identity: Identity = Depends(current_identity),
 ) -> dict:
-    items, total = services.jobs.list(status=status, kind=kind, limit=limit, offset=offset)
+    items, total = services.jobs.list(
+        status=status, kind=kind, viewer=identity.user_id, limit=limit, offset=offset
+    )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="One job")
-def get_job(job_id: str, services: Services = Depends(get_services)) -> dict:
-    return services.jobs.get(job_id)
+def get_job(
+    job_id: str,
+    services: Services = Depends(get_services),
+    identity: Identity = Depends(current_identity),
+) -> dict:
+    return services.jobs.get(job_id, viewer=identity.user_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut, summary="Cancel a job")
-def cancel_job(job_id: str, services: Services = Depends(get_services)) -> dict:
+def cancel_job(
+    job_id: str,
+    services: Services = Depends(get_services),
+    identity: Identity = Depends(current_identity),
+) -> dict:
+    services.jobs.check_visible(job_id, identity.user_id)
     return services.jobs.cancel(job_id)
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut, summary="Retry a failed/canceled job")
-def retry_job(job_id: str, services: Services = Depends(get_services)) -> dict:
+def retry_job(
+    job_id: str,
+    services: Services = Depends(get_services),
+    identity: Identity = Depends(current_identity),
+) -> dict:
+    services.jobs.check_visible(job_id, identity.user_id)
     return services.jobs.retry(job_id)
 
 
@@ -136,11 +154,12 @@ async def job_events(websocket: WebSocket, job_id: str) -> None:
     """Streams {"type": "job", "job": {...}} snapshots: the current state first, then every
     change, and closes (1000) after the final state. Unknown job: an error message, close 4404."""
     services = ws_services(websocket)
+    viewer = websocket_identity(websocket).user_id
     await websocket.accept()
     sub = services.events.subscribe(channel(job_id))  # before the first read: no gap
     try:
         try:
-            job = await run_in_threadpool(services.jobs.get, job_id)
+            job = await run_in_threadpool(lambda: services.jobs.get(job_id, viewer=viewer))
         except ApiError as exc:
             await websocket.send_json({"type": "error", **exc.body()})
             await websocket.close(code=4404)

@@ -6,7 +6,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from pixelsmith.core.db import Database, utcnow
 from pixelsmith.core.errors import Conflict, NotFound
@@ -62,9 +62,16 @@ class JobService:
         self.executor.submit(job_id, job_kind.queue)
         return snapshot
 
-    def get(self, job_id: str) -> dict:
+    def get(self, job_id: str, *, viewer: str | None = None) -> dict:
+        """A job; with `viewer`, a job owned by someone else is a 404 (as if it did not exist)."""
         with self.db.session() as s:
-            return self._load(s, job_id).to_dict()
+            job = self._load(s, job_id)
+            if viewer is not None and job.owner_id not in (None, viewer):
+                raise NotFound(f"No job with id '{job_id}'.", details={"job_id": job_id})
+            return job.to_dict()
+
+    def check_visible(self, job_id: str, viewer: str) -> None:
+        self.get(job_id, viewer=viewer)
 
     def list(
         self,
@@ -72,10 +79,14 @@ class JobService:
         status: str | None = None,
         kind: str | None = None,
         owner_id: str | None = None,
+        viewer: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict], int]:
+        """Newest first; with `viewer`, only that caller's jobs and jobs nobody owns."""
         q = select(Job)
+        if viewer is not None:
+            q = q.where(or_(Job.owner_id.is_(None), Job.owner_id == viewer))
         if status:
             q = q.where(Job.status == status)
         if kind:

@@ -15,6 +15,7 @@ from pixelsmith import __version__
 from pixelsmith.core.config import Settings, get_settings
 from pixelsmith.core.logging import configure_logging
 from pixelsmith.core.services import Services
+from pixelsmith.core.web.assets import static_roots
 from pixelsmith.core.web.errors import install_error_handlers
 from pixelsmith.core.web.middleware import (
     CSP_NONCE_KEY,
@@ -26,7 +27,6 @@ from pixelsmith.core.web.middleware import (
 )
 from pixelsmith.core.web.pages import install_page_handlers
 
-STATIC_DIR = Path(__file__).parent / "static"
 # Swagger UI's own files, from the swagger-ui-bundle-v2 package: /api/docs works offline.
 SWAGGER_URL = "/static/swagger-ui"
 SWAGGER_VERSION = Path(str(swagger_ui_path)).name.removeprefix("swagger-ui-")
@@ -126,5 +126,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     for router in app_routers():
         app.include_router(router)
     app.mount(SWAGGER_URL, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for root in static_roots():  # each app's /static/<slug> first, then the shared /static
+        app.mount(root.url, StaticFiles(directory=root.directory), name=root.mount_name)
     return app

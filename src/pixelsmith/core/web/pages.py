@@ -2,9 +2,9 @@
 
 `render(request, template, **ctx)` is what app slices call to render their pages: it picks the
 language, and gives every template `t`, `lang`, `apps`, the current `nav` item, `static()` URLs
-with a cache-busting version, the client-side message catalog for JS modules and `csp_nonce`
-(an inline script that runs, such as the import map, needs `nonce="{{ csp_nonce }}"`: the CSP
-refuses any other; JSON data blocks never run and need none).
+with a cache-busting version (assets.py), the client-side message catalog for JS modules and
+`csp_nonce` (an inline script that runs, such as the import map, needs
+`nonce="{{ csp_nonce }}"`: the CSP refuses any other; JSON data blocks never run and need none).
 
 Templates are looked up in ``core/web/templates`` first, then in each app's
 ``apps/<slug>/templates`` (where an app keeps its pages under ``<slug>/``).
@@ -12,11 +12,8 @@ Templates are looked up in ``core/web/templates`` first, then in each app's
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import json
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,11 +28,11 @@ from starlette.responses import Response
 from pixelsmith import __version__
 from pixelsmith.apps import APPS
 from pixelsmith.core.web import i18n
+from pixelsmith.core.web.assets import import_map, script_json, static_url
 from pixelsmith.core.web.middleware import CSP_NONCE_KEY
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
-STATIC_DIR = WEB_DIR / "static"
 APPS_DIR = i18n.APPS_DIR
 
 # Message keys every page hands to its JS (page-specific prefixes are added per route).
@@ -56,34 +53,6 @@ templates = Jinja2Templates(
         lstrip_blocks=True,
     )
 )
-
-
-@lru_cache
-def static_version() -> str:
-    """The package version plus a hash of the static files: changes whenever any of them does."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
-        digest.update(path.read_bytes())
-    return f"{__version__}-{digest.hexdigest()[:10]}"
-
-
-def static_url(path: str) -> str:
-    return f"/static/{path.lstrip('/')}?v={static_version()}"
-
-
-@lru_cache
-def import_map() -> str:
-    """Maps each JS module to its versioned URL, so `import "./i18n.js"` is cache-busted too."""
-    js_dir = STATIC_DIR / "js"
-    modules = sorted(p.relative_to(STATIC_DIR).as_posix() for p in js_dir.rglob("*.js"))
-    return _script_json({"imports": {f"/static/{m}": static_url(m) for m in modules}})
-
-
-def _script_json(data: Any) -> str:
-    """JSON safe to put inside a <script> element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _nav_for(path: str) -> str:
@@ -123,7 +92,7 @@ def render(
         "nav": nav or _nav_for(request.url.path),
         "static": static_url,
         "import_map": import_map(),
-        "i18n_json": _script_json(tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))),
+        "i18n_json": script_json(tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))),
         "version": __version__,
         "csp_nonce": request.scope.get(CSP_NONCE_KEY, ""),
         **ctx,

@@ -3,9 +3,9 @@
 // watchJob(id, onUpdate): follows /api/v1/jobs/{id}/events over a WebSocket and resolves with
 // the final job; when the socket cannot be used it falls back to polling GET /api/v1/jobs/{id}.
 
-import { api, wsUrl } from "./api.js";
+import { api, wsUrl } from "/static/js/api.js";
 
-export { PhotoError, prepareImage } from "./photo.js";
+export { PhotoError, prepareImage } from "/static/js/photo.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 

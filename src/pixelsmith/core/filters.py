@@ -1,5 +1,9 @@
 """Photo filters: pure functions from an RGB image to an RGB image of the same size.
 
+They live in the core because more than one app applies them: Sketch Studio's filter tab and
+Desk Makeover's restyle step. Each filter's display name and its parameters' names are in the
+core catalog (core/web/locales) under `label_key(name)` and `param_label_key(param)`.
+
 Every filter has a pydantic model of typed, bounded parameters with defaults, and works on the
 full-resolution image. Sizes in the parameters (blur radii, brush sizes) are given for a
 1024-pixel image and scaled with the image's longer side, so a 256-pixel preview looks like the
@@ -9,8 +13,9 @@ Speed (one core, 1024×1024; benchmarks/bench_studio_filters.py): the cheap filt
 milliseconds. The edge-preserving ones (cartoon, stylization, watercolour) do their expensive
 smoothing on a half-size copy, where it looks the same, and take their edges at full size.
 
-    from pixelsmith.apps.studio.filters import apply_filter
-    out = apply_filter(rgb, "oil", {"size": 9})
+    from pixelsmith.core.filters import apply_filter, apply_filter_to_image
+    out = apply_filter(rgb, "oil", {"size": 9})          # HxWx3 uint8 RGB → same
+    picture = apply_filter_to_image(pil_image, "cartoon")  # PIL image, alpha kept
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, Literal
 
 import cv2
 import numpy as np
+from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pixelsmith.core.errors import ApiError
@@ -252,6 +258,42 @@ def watercolor(img: np.ndarray, p: WatercolorParams) -> np.ndarray:
     return (wash * factor[:, :, None]).clip(0, 255).astype(np.uint8)
 
 
+class PaintParams(FilterParams):
+    colours: int = Field(8, ge=2, le=24, description="Flat colours in the picture")
+    smoothing: int = Field(2, ge=0, le=6, description="Passes of edge-preserving smoothing")
+
+
+@_filter("paint", PaintParams)
+def paint(img: np.ndarray, p: PaintParams) -> np.ndarray:
+    """Flat "paint" look: a few posterized colours (k-means in Lab), smoothed, no outlines."""
+    small = _half(img)
+    for _ in range(p.smoothing):
+        small = cv2.bilateralFilter(small, 9, 50, 7)
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    # Cluster a sample, then map every pixel to its nearest centre: k-means on all pixels of a
+    # 12 MP photo takes seconds.
+    flat = lab.reshape(-1, 3)
+    rng = np.random.default_rng(0)
+    sample = flat[rng.choice(len(flat), size=min(len(flat), 20_000), replace=False)]
+    sample = sample.astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
+    k = min(p.colours, len(sample))
+    _, _, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    # Nearest centre per 8-level Lab bin (32³ entries), then a lookup per pixel: bounded
+    # memory at any photo size.
+    grid = (np.indices((32, 32, 32)).reshape(3, -1).T * 8 + 4).astype(np.float32)
+    nearest = ((grid[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    bins = lab >> 3
+    index = (
+        (bins[:, :, 0].astype(np.int32) << 10)
+        | (bins[:, :, 1].astype(np.int32) << 5)
+        | bins[:, :, 2]
+    )
+    poster = centres.astype(np.uint8)[nearest[index]]
+    out = cv2.cvtColor(poster, cv2.COLOR_LAB2RGB)
+    return cv2.medianBlur(_back(out, img), _odd(3 * _scale(img), 3))
+
+
 # --------------------------------------------------------------------------- API
 
 FilterName = Literal[
@@ -263,11 +305,27 @@ FilterName = Literal[
     "oil",
     "stylization",
     "watercolor",
+    "paint",
 ]
+
+
+# Messages of every filter's name and parameters start with this (a page that shows filters
+# hands it to its JS as a client prefix).
+I18N_PREFIX = "filters."
 
 
 def filter_names() -> list[str]:
     return list(FILTERS)
+
+
+def label_key(name: str) -> str:
+    """The message key of a filter's display name ("Oil painting" for "oil")."""
+    return f"{I18N_PREFIX}style.{name}"
+
+
+def param_label_key(param: str) -> str:
+    """The message key of a parameter's display name ("Brush size" for "size")."""
+    return f"{I18N_PREFIX}param.{param}"
 
 
 def get_filter(name: str) -> FilterSpec:
@@ -308,6 +366,18 @@ def apply_filter(
         raise ValueError(f"expected an HxWx3 uint8 RGB image, got {img.shape} {img.dtype}")
     p = params if isinstance(params, spec.params) else validate_params(name, params)  # type: ignore[arg-type]
     return spec.fn(np.ascontiguousarray(img), p)
+
+
+def apply_filter_to_image(
+    image: Image.Image, name: str, params: dict[str, Any] | FilterParams | None = None
+) -> Image.Image:
+    """Apply filter `name` to a PIL image: RGB out, or RGBA with the image's own alpha kept
+    (a cut-out stays cut out)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    out = Image.fromarray(apply_filter(rgb, name, params), "RGB")
+    if "A" in image.getbands():
+        out.putalpha(image.getchannel("A"))
+    return out
 
 
 def describe_filters() -> list[dict[str, Any]]:

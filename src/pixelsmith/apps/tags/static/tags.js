@@ -9,9 +9,9 @@
 // 4. POST /api/v1/tags/scans/{id}/confirm → the product card (or "not found").
 // 5. GET /api/v1/tags/stats → "Your accuracy" over the last 30 days.
 
-import { ApiError, api, h } from "./api.js";
-import { PhotoError, prepareImage } from "./photo.js";
-import { lang, t as shellT } from "./i18n.js";
+import { ApiError, api, h } from "/static/js/api.js";
+import { PhotoError, prepareImage } from "/static/js/photo.js";
+import { lang, t as shellT } from "/static/js/i18n.js";
 
 const MAX_SIDE = 2000;
 const MAX_BYTES = 3 * 1024 * 1024;

@@ -7,8 +7,8 @@
 // gen.sketch2img job with live step previews and cancel, or a 503 when no sketch-to-image model
 // is installed: the page then says so and how.
 
-import { ApiError, api, h } from "./api.js";
-import { t } from "./i18n.js";
+import { ApiError, api, h } from "/static/js/api.js";
+import { t } from "/static/js/i18n.js";
 import { SketchCanvas } from "./studio-canvas.js";
 import { PhotoError, jobPercent, prepareImage, watchJob } from "./studio-upload.js";
 
@@ -179,7 +179,7 @@ const filters = {
 };
 
 function filterLabel(name) {
-  return t(`apps.studio.filter.${name}`);
+  return t(`filters.style.${name}`);
 }
 
 async function thumbFrom(blob) {
@@ -267,7 +267,7 @@ function renderParams(spec) {
         filters.params[name] = input.checked;
         scheduleApply();
       });
-      box.append(h("label", { class: "param param-check", for: id }, input, t(`apps.studio.param.${name}`)));
+      box.append(h("label", { class: "param param-check", for: id }, input, t(`filters.param.${name}`)));
       continue;
     }
     const integer = p.type === "integer";
@@ -292,7 +292,7 @@ function renderParams(spec) {
       h(
         "div",
         { class: "param" },
-        h("label", { for: id }, t(`apps.studio.param.${name}`), out),
+        h("label", { for: id }, t(`filters.param.${name}`), out),
         input,
       ),
     );
