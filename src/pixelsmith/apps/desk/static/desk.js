@@ -749,6 +749,8 @@ async function showResult(render) {
   const W = state.photo.analysis?.width || state.photo.width;
   const H = state.photo.analysis?.height || state.photo.height;
   state.masks.clear();
+  highlighted = null;
+  selected = null;
   el.highlight.querySelectorAll("canvas").forEach((c) => c.remove());
   el.highlight.hidden = true;
   sizeStage(el.resultStage, W, H);
@@ -911,7 +913,8 @@ async function maskCanvas(item) {
   return promise;
 }
 
-let highlighted = null;
+let highlighted = null; // the item outlined now
+let selected = null; // the item last clicked: outlined whenever nothing else is hovered
 
 async function highlight(n) {
   highlighted = n;
@@ -928,8 +931,14 @@ async function highlight(n) {
   }
 }
 
+/** Hovering or focus left item n: go back to the selected item's outline, or none. */
 function unhighlight(n) {
   if (highlighted !== n) return;
+  if (selected !== null && selected !== n) {
+    highlight(selected);
+    return;
+  }
+  if (selected === n) return;
   highlighted = null;
   el.highlight.hidden = true;
   delete el.highlight.dataset.n;
@@ -954,6 +963,7 @@ el.hotspots.addEventListener("click", (event) => {
   const spot = event.target.closest(".desk-hotspot");
   if (!spot) return;
   const n = Number(spot.dataset.n);
+  selected = n;
   highlight(n);
   selectCard(n);
 });
@@ -978,7 +988,9 @@ el.cards.addEventListener("click", (event) => {
   const show = event.target.closest(".desk-card-show");
   if (!show) return;
   const n = Number(show.dataset.n);
+  selected = n;
   highlight(n);
+  selectCard(n, { focus: false });
   const spot = el.hotspots.querySelector(`.desk-hotspot[data-n="${n}"]`);
   el.resultStage.scrollIntoView({ block: "center", behavior: smooth() });
   spot?.focus({ preventScroll: true });
