@@ -44,13 +44,16 @@ def _wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     wobble = _noise(rng, (h, w), 180) * 40 + _noise(rng, (h, w), 40) * 6
     rings = np.sin((y + wobble) / 7.0 + np.sin(x / 310.0) * 2.2) * 0.5 + 0.5
     fine = _noise(rng, (h, w), 3)
-    streak = np.asarray(
-        Image.fromarray((rng.random((h, max(2, w // 60))) * 255).astype(np.uint8)).resize(
-            (w, h), Image.Resampling.BILINEAR
-        ),
-        dtype=np.float32,
-    ) / 255.0
-    tone = 0.62 + 0.16 * rings ** 3 + 0.08 * fine + 0.10 * streak
+    streak = (
+        np.asarray(
+            Image.fromarray((rng.random((h, max(2, w // 60))) * 255).astype(np.uint8)).resize(
+                (w, h), Image.Resampling.BILINEAR
+            ),
+            dtype=np.float32,
+        )
+        / 255.0
+    )
+    tone = 0.62 + 0.16 * rings**3 + 0.08 * fine + 0.10 * streak
     base = np.array([0.74, 0.52, 0.32], dtype=np.float32)
     return np.clip(tone[..., None] * base[None, None, :] * 1.18, 0, 1)
 
@@ -69,7 +72,9 @@ def _paste_texture(canvas: Image.Image, texture: np.ndarray, quad: list[tuple[fl
         rows.append([0, 0, 0, X, Y, 1, -v * X, -v * Y])
         rhs += [u, v]
     coeffs = np.linalg.solve(np.array(rows), np.array(rhs))
-    warped = src.transform(canvas.size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
+    warped = src.transform(
+        canvas.size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC
+    )
     mask = Image.new("L", canvas.size, 0)
     ImageDraw.Draw(mask).polygon([tuple(p) for p in quad], fill=255)
     canvas.paste(warped, (0, 0), mask)
@@ -106,7 +111,9 @@ def _screen(w: int, h: int, rng: np.random.Generator) -> Image.Image:
     d.rectangle((0, int(h * 0.05), int(w * 0.09), h), fill=(38, 41, 50))  # file tree
     for i in range(14):
         y = h * (0.09 + i * 0.055)
-        d.rectangle((w * 0.012, y, w * (0.03 + rng.random() * 0.05), y + h * 0.018), fill=(110, 118, 135))
+        d.rectangle(
+            (w * 0.012, y, w * (0.03 + rng.random() * 0.05), y + h * 0.018), fill=(110, 118, 135)
+        )
     colours = [(198, 120, 221), (97, 175, 239), (152, 195, 121), (229, 192, 123), (171, 178, 191)]
     split = int(w * 0.55)
     y = h * 0.09
@@ -123,20 +130,37 @@ def _screen(w: int, h: int, rng: np.random.Generator) -> Image.Image:
     # a browser window on the right half
     d.rectangle((split, int(h * 0.05), w, h), fill=(246, 247, 249))
     d.rectangle((split, int(h * 0.05), w, int(h * 0.12)), fill=(222, 225, 230))
-    d.rounded_rectangle((split + w * 0.03, h * 0.065, w - w * 0.03, h * 0.105), radius=h * 0.02, fill=(255, 255, 255))
-    d.rectangle((split + w * 0.03, h * 0.16, w - w * 0.03, h * 0.46), fill=(70, 130, 200))  # hero image
+    d.rounded_rectangle(
+        (split + w * 0.03, h * 0.065, w - w * 0.03, h * 0.105),
+        radius=h * 0.02,
+        fill=(255, 255, 255),
+    )
+    d.rectangle(
+        (split + w * 0.03, h * 0.16, w - w * 0.03, h * 0.46), fill=(70, 130, 200)
+    )  # hero image
     d.polygon(
-        [(split + w * 0.03, h * 0.46), (split + w * 0.17, h * 0.27), (split + w * 0.27, h * 0.38),
-         (split + w * 0.34, h * 0.31), (w - w * 0.03, h * 0.42), (w - w * 0.03, h * 0.46)],
+        [
+            (split + w * 0.03, h * 0.46),
+            (split + w * 0.17, h * 0.27),
+            (split + w * 0.27, h * 0.38),
+            (split + w * 0.34, h * 0.31),
+            (w - w * 0.03, h * 0.42),
+            (w - w * 0.03, h * 0.46),
+        ],
         fill=(60, 150, 90),
     )
     for i in range(7):
         yy = h * (0.52 + i * 0.06)
-        d.rectangle((split + w * 0.03, yy, split + w * (0.12 + rng.random() * 0.28), yy + h * 0.022), fill=(120, 124, 132))
+        d.rectangle(
+            (split + w * 0.03, yy, split + w * (0.12 + rng.random() * 0.28), yy + h * 0.022),
+            fill=(120, 124, 132),
+        )
     return img
 
 
-def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed: int = 11) -> DeskPhoto:
+def render_desk_photo(
+    path: Path, *, size: tuple[int, int] = (2400, 1600), seed: int = 11
+) -> DeskPhoto:
     """Draw the desk scene at `size` (w, h) and save it as a JPEG at `path`."""
     rng = np.random.default_rng(seed)
     W, H = size
@@ -173,21 +197,40 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
     mx0, mx1 = w * 0.27, w * 0.73
     my0, my1 = h * 0.10, h * 0.50
     stand_x = (mx0 + mx1) / 2
-    _shadow(img, (stand_x - w * 0.10, back_y + h * 0.05, stand_x + w * 0.10, back_y + h * 0.12), h * 0.012, 150)
+    _shadow(
+        img,
+        (stand_x - w * 0.10, back_y + h * 0.05, stand_x + w * 0.10, back_y + h * 0.12),
+        h * 0.012,
+        150,
+    )
     d = ImageDraw.Draw(img)
     # base plate and neck
     d.polygon(
-        [(stand_x - w * 0.085, back_y + h * 0.105), (stand_x + w * 0.085, back_y + h * 0.105),
-         (stand_x + w * 0.07, back_y + h * 0.075), (stand_x - w * 0.07, back_y + h * 0.075)],
+        [
+            (stand_x - w * 0.085, back_y + h * 0.105),
+            (stand_x + w * 0.085, back_y + h * 0.105),
+            (stand_x + w * 0.07, back_y + h * 0.075),
+            (stand_x - w * 0.07, back_y + h * 0.075),
+        ],
         fill=(58, 60, 64),
     )
     d.polygon(
-        [(stand_x - w * 0.085, back_y + h * 0.105), (stand_x + w * 0.085, back_y + h * 0.105),
-         (stand_x + w * 0.085, back_y + h * 0.112), (stand_x - w * 0.085, back_y + h * 0.112)],
+        [
+            (stand_x - w * 0.085, back_y + h * 0.105),
+            (stand_x + w * 0.085, back_y + h * 0.105),
+            (stand_x + w * 0.085, back_y + h * 0.112),
+            (stand_x - w * 0.085, back_y + h * 0.112),
+        ],
         fill=(35, 36, 39),
     )
-    d.rectangle((stand_x - w * 0.022, my1 - h * 0.02, stand_x + w * 0.022, back_y + h * 0.085), fill=(72, 74, 79))
-    d.rectangle((stand_x - w * 0.022, my1 - h * 0.02, stand_x - w * 0.012, back_y + h * 0.085), fill=(92, 94, 99))
+    d.rectangle(
+        (stand_x - w * 0.022, my1 - h * 0.02, stand_x + w * 0.022, back_y + h * 0.085),
+        fill=(72, 74, 79),
+    )
+    d.rectangle(
+        (stand_x - w * 0.022, my1 - h * 0.02, stand_x - w * 0.012, back_y + h * 0.085),
+        fill=(92, 94, 99),
+    )
     # bezel and screen
     d.rounded_rectangle((mx0, my0, mx1, my1), radius=h * 0.008, fill=(22, 23, 26))
     d.rectangle((mx0, my1 - h * 0.028, mx1, my1), fill=(30, 31, 35))
@@ -198,7 +241,12 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
     # a faint reflection across the glass
     glare = Image.new("L", img.size, 0)
     ImageDraw.Draw(glare).polygon(
-        [(mx0 + (mx1 - mx0) * 0.05, my0), (mx0 + (mx1 - mx0) * 0.22, my0), (mx0 + (mx1 - mx0) * 0.10, my1), (mx0 - (mx1 - mx0) * 0.07, my1)],
+        [
+            (mx0 + (mx1 - mx0) * 0.05, my0),
+            (mx0 + (mx1 - mx0) * 0.22, my0),
+            (mx0 + (mx1 - mx0) * 0.10, my1),
+            (mx0 - (mx1 - mx0) * 0.07, my1),
+        ],
         fill=22,
     )
     mask = Image.new("L", img.size, 0)
@@ -253,38 +301,59 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
             # the key's lit top face, a little inset
             cx = sum(p[0] for p in pts) / 4
             cy = sum(p[1] for p in pts) / 4
-            inner = [(cx + (px - cx) * 0.78, cy + (py - cy) * 0.72 - (y1 - y0) * 0.08) for px, py in pts]
+            inner = [
+                (cx + (px - cx) * 0.78, cy + (py - cy) * 0.72 - (y1 - y0) * 0.08) for px, py in pts
+            ]
             d.polygon(inner, fill=(96, 99, 107))
     boxes["keyboard"] = (kl_b, kt, kr_b, kb + thick)
 
     # ---- mouse ---------------------------------------------------------------------------------
     mcx, mcy = w * 0.80, h * 0.80
     mrx, mry = w * 0.032, h * 0.060
-    _shadow(img, (mcx - mrx * 1.1, mcy - mry * 0.6, mcx + mrx * 1.3, mcy + mry * 1.25), h * 0.01, 170)
+    _shadow(
+        img, (mcx - mrx * 1.1, mcy - mry * 0.6, mcx + mrx * 1.3, mcy + mry * 1.25), h * 0.01, 170
+    )
     d = ImageDraw.Draw(img)
     d.ellipse((mcx - mrx, mcy - mry, mcx + mrx, mcy + mry), fill=(36, 37, 41))
-    d.ellipse((mcx - mrx * 0.86, mcy - mry * 0.92, mcx + mrx * 0.80, mcy + mry * 0.70), fill=(58, 60, 66))
-    d.ellipse((mcx - mrx * 0.6, mcy - mry * 0.85, mcx + mrx * 0.1, mcy - mry * 0.1), fill=(78, 80, 88))
+    d.ellipse(
+        (mcx - mrx * 0.86, mcy - mry * 0.92, mcx + mrx * 0.80, mcy + mry * 0.70), fill=(58, 60, 66)
+    )
+    d.ellipse(
+        (mcx - mrx * 0.6, mcy - mry * 0.85, mcx + mrx * 0.1, mcy - mry * 0.1), fill=(78, 80, 88)
+    )
     d.line([(mcx, mcy - mry * 0.95), (mcx, mcy - mry * 0.2)], fill=(24, 24, 27), width=int(SS * 2))
-    d.rounded_rectangle((mcx - mrx * 0.1, mcy - mry * 0.72, mcx + mrx * 0.1, mcy - mry * 0.45), radius=mrx * 0.08, fill=(130, 132, 140))
+    d.rounded_rectangle(
+        (mcx - mrx * 0.1, mcy - mry * 0.72, mcx + mrx * 0.1, mcy - mry * 0.45),
+        radius=mrx * 0.08,
+        fill=(130, 132, 140),
+    )
     boxes["mouse"] = (mcx - mrx, mcy - mry, mcx + mrx, mcy + mry)
 
     # ---- mug -------------------------------------------------------------------------------------
     ux0, ux1 = w * 0.135, w * 0.215
     uy0, uy1 = h * 0.60, h * 0.77
-    ew = (ux1 - ux0)
+    ew = ux1 - ux0
     eh = h * 0.028
     _shadow(img, (ux0 - ew * 0.1, uy1 - eh * 0.8, ux1 + ew * 0.35, uy1 + eh * 1.6), h * 0.01, 170)
     d = ImageDraw.Draw(img)
     # handle
-    d.ellipse((ux1 - ew * 0.12, uy0 + (uy1 - uy0) * 0.22, ux1 + ew * 0.38, uy0 + (uy1 - uy0) * 0.72), fill=(196, 70, 52))
-    d.ellipse((ux1 + ew * 0.0, uy0 + (uy1 - uy0) * 0.32, ux1 + ew * 0.25, uy0 + (uy1 - uy0) * 0.62), fill=(0, 0, 0))
+    d.ellipse(
+        (ux1 - ew * 0.12, uy0 + (uy1 - uy0) * 0.22, ux1 + ew * 0.38, uy0 + (uy1 - uy0) * 0.72),
+        fill=(196, 70, 52),
+    )
+    d.ellipse(
+        (ux1 + ew * 0.0, uy0 + (uy1 - uy0) * 0.32, ux1 + ew * 0.25, uy0 + (uy1 - uy0) * 0.62),
+        fill=(0, 0, 0),
+    )
     # re-fill the handle hole with what is behind it (the wall or the desk)
     hole = Image.new("L", img.size, 0)
     ImageDraw.Draw(hole).ellipse(
-        (ux1 + ew * 0.0, uy0 + (uy1 - uy0) * 0.32, ux1 + ew * 0.25, uy0 + (uy1 - uy0) * 0.62), fill=255
+        (ux1 + ew * 0.0, uy0 + (uy1 - uy0) * 0.32, ux1 + ew * 0.25, uy0 + (uy1 - uy0) * 0.62),
+        fill=255,
     )
-    behind = img.crop((int(ux1 + ew * 0.5), 0, int(ux1 + ew * 0.5) + img.size[0] // 20, img.size[1]))
+    behind = img.crop(
+        (int(ux1 + ew * 0.5), 0, int(ux1 + ew * 0.5) + img.size[0] // 20, img.size[1])
+    )
     strip = Image.new("RGB", img.size)
     strip.paste(behind.resize((int(ew * 0.3) + 2, img.size[1])), (int(ux1 - ew * 0.02), 0))
     img.paste(strip, (0, 0), hole)
@@ -293,15 +362,19 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
     body = np.zeros((int(uy1 - uy0), int(ew), 3), dtype=np.float32)
     u = np.linspace(-1, 1, body.shape[1], dtype=np.float32)
     shading = 0.55 + 0.45 * np.clip(np.cos((u + 0.35) * 1.3), 0, 1)
-    body[:] = (np.array([0.82, 0.30, 0.22], dtype=np.float32)[None, None, :] * shading[None, :, None])
+    body[:] = np.array([0.82, 0.30, 0.22], dtype=np.float32)[None, None, :] * shading[None, :, None]
     body_img = Image.fromarray((body * 255).astype(np.uint8))
     bmask = Image.new("L", body_img.size, 0)
     ImageDraw.Draw(bmask).rectangle((0, 0, body_img.size[0], body_img.size[1] - eh / 2), fill=255)
-    ImageDraw.Draw(bmask).ellipse((0, body_img.size[1] - eh, body_img.size[0], body_img.size[1]), fill=255)
+    ImageDraw.Draw(bmask).ellipse(
+        (0, body_img.size[1] - eh, body_img.size[0], body_img.size[1]), fill=255
+    )
     img.paste(body_img, (int(ux0), int(uy0)), bmask)
     d = ImageDraw.Draw(img)
     d.ellipse((ux0, uy0 - eh / 2, ux1, uy0 + eh / 2), fill=(226, 120, 100))
-    d.ellipse((ux0 + ew * 0.06, uy0 - eh * 0.36, ux1 - ew * 0.06, uy0 + eh * 0.40), fill=(70, 40, 24))
+    d.ellipse(
+        (ux0 + ew * 0.06, uy0 - eh * 0.36, ux1 - ew * 0.06, uy0 + eh * 0.40), fill=(70, 40, 24)
+    )
     boxes["mug"] = (ux0, uy0 - eh / 2, ux1 + ew * 0.38, uy1)
 
     # ---- plant in a pot -----------------------------------------------------------------------
@@ -323,12 +396,28 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
         midx, midy = (bx + tipx) / 2, (by + tipy) / 2
         g = rng.uniform(0.75, 1.15)
         colour = (int(52 * g), int(128 * g), int(60 * g))
-        d.polygon([(bx, by), (midx + nx, midy + ny), (tipx, tipy), (midx - nx, midy - ny)], fill=colour)
+        d.polygon(
+            [(bx, by), (midx + nx, midy + ny), (tipx, tipy), (midx - nx, midy - ny)], fill=colour
+        )
         d.line([(bx, by), (tipx, tipy)], fill=(int(40 * g), int(96 * g), int(44 * g)), width=SS * 2)
     # terracotta pot, tapered
-    d.polygon([(px0, py0), (px1, py0), (px1 - (px1 - px0) * 0.12, py1), (px0 + (px1 - px0) * 0.12, py1)], fill=(184, 98, 62))
-    d.polygon([(px0, py0), (px0 + (px1 - px0) * 0.3, py0), (px0 + (px1 - px0) * 0.34, py1), (px0 + (px1 - px0) * 0.12, py1)], fill=(204, 118, 80))
-    d.rectangle((px0 - (px1 - px0) * 0.04, py0 - pe * 0.3, px1 + (px1 - px0) * 0.04, py0 + pe * 0.9), fill=(196, 108, 70))
+    d.polygon(
+        [(px0, py0), (px1, py0), (px1 - (px1 - px0) * 0.12, py1), (px0 + (px1 - px0) * 0.12, py1)],
+        fill=(184, 98, 62),
+    )
+    d.polygon(
+        [
+            (px0, py0),
+            (px0 + (px1 - px0) * 0.3, py0),
+            (px0 + (px1 - px0) * 0.34, py1),
+            (px0 + (px1 - px0) * 0.12, py1),
+        ],
+        fill=(204, 118, 80),
+    )
+    d.rectangle(
+        (px0 - (px1 - px0) * 0.04, py0 - pe * 0.3, px1 + (px1 - px0) * 0.04, py0 + pe * 0.9),
+        fill=(196, 108, 70),
+    )
     boxes["plant"] = (px0 - (px1 - px0) * 0.6, h * 0.24, px1 + (px1 - px0) * 0.6, py1)
 
     # ---- a notebook and pen, left front ---------------------------------------------------------
@@ -347,9 +436,11 @@ def render_desk_photo(path: Path, *, size: tuple[int, int] = (2400, 1600), seed:
     vignette = 1.0 - 0.28 * np.clip(r2, 0, 1.5)
     window = 1.0 + 0.10 * np.clip(1 - xx / W * 1.6, 0, 1)  # daylight from the left
     arr = arr * (vignette * window)[..., None]
-    arr = arr ** 0.96  # a touch of tone curve
+    arr = arr**0.96  # a touch of tone curve
     arr[..., 2] *= 0.97  # warm white balance
-    img = Image.fromarray((np.clip(arr, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.9))
+    img = Image.fromarray((np.clip(arr, 0, 1) * 255).astype(np.uint8)).filter(
+        ImageFilter.GaussianBlur(0.9)
+    )
     arr = np.asarray(img, dtype=np.float32)
     arr += rng.normal(0, 3.2, arr.shape).astype(np.float32)  # sensor noise
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from skimage import data  # noqa: E402
 
 from pixelsmith.core.models import registry  # noqa: E402
-from pixelsmith.core.models.classifier import ClassifierModel  # noqa: E402
+from pixelsmith.core.models.classifier import ClassifierModel, preprocess  # noqa: E402
 from pixelsmith.core.models.embeddings import EmbeddingModel  # noqa: E402
 from pixelsmith.core.models.ocr import OcrModel  # noqa: E402
 from pixelsmith.core.models.pose import PoseModel, PoseResult, PoseTracker  # noqa: E402
@@ -240,3 +240,15 @@ def test_status_reports_loaded_after_use(ocr, pose, classifier, embedder):
         assert rows[name]["loaded"] is True
         assert rows[name]["load_seconds"] > 0
     assert registry.get("ocr") is ocr and registry.get("rapidocr-ppocrv4") is ocr
+
+
+def test_classifier_fast_runner_matches_the_torch_net(classifier: ClassifierModel):
+    # load() swaps in onnxruntime (or TorchScript); it must give the eager net's answer.
+    imgs = [data.chelsea(), data.coffee()]
+    batch = classifier.probabilities_batch(imgs)
+    assert batch.shape == (2, 1000)
+    eager = classifier._run_eager(np.concatenate([preprocess(i) for i in imgs]))
+    ref = np.exp(eager - eager.max(1, keepdims=True))
+    ref /= ref.sum(1, keepdims=True)
+    assert np.abs(batch - ref).max() < 1e-4
+    assert np.abs(batch[1] - classifier.probabilities(imgs[1])).max() < 1e-5

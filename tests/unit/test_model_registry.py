@@ -24,6 +24,7 @@ BUNDLED = {
     "mediapipe-pose": "pose",
     "efficientnet-lite0": "classifier",
     "all-minilm-l6-v2": "embeddings",
+    "u2netp": "salient",
 }
 
 

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     naver_base_url: str = "https://openapi.naver.com"
     naver_timeout_s: float = Field(default=3.0, gt=0, le=60)
 
+    # Catalog imports that fetch item images from image_url (cut-outs for Desk Makeover).
+    catalog_image_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Off: a CSV cannot make the server fetch from its own networks (metadata, admin ports).
+    catalog_fetch_private_hosts: bool = False
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

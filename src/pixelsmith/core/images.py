@@ -188,6 +188,63 @@ def read_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -
     )
 
 
+def read_preview(
+    data: bytes, *, min_side: int, max_bytes: int, max_pixels: int, max_side: int
+) -> tuple[Image.Image, tuple[int, int]]:
+    """`read_image`'s checks, then a decode only as big as a quick look needs.
+
+    A JPEG decodes DCT-downscaled (Pillow's `draft`: 1/2, 1/4 or 1/8 of the size, as long as
+    both sides stay at least `min_side`), which costs a fraction of the full decode; other
+    formats decode in full and are then shrunk. Returns the RGB preview (upright, sRGB, alpha
+    flattened onto white, its shorter side about `min_side` or more) and the upload's own
+    (width, height) after orientation.
+    """
+    size = len(data)
+    if size == 0:
+        raise _empty_file()
+    if size > max_bytes:
+        raise _file_too_large(max_bytes, size)
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise _unsupported(data)
+    try:
+        src = Image.open(io.BytesIO(data), formats=[_PIL_OPEN_AS[fmt]])
+    except Image.DecompressionBombError as exc:
+        raise _image_too_large(None, None, max_pixels, max_side, str(exc)) from exc
+    except Exception as exc:
+        raise _decode_failed(fmt, data, exc) from exc
+    with src:
+        if src.format not in _PIL_FORMATS[fmt]:
+            raise InvalidImage(
+                f"The file starts like a {fmt.upper()} image but is not one. {_ALLOWED}",
+                code="unsupported_type",
+                details={"sniffed": fmt, "decoded_as": src.format},
+            )
+        width, height = src.size
+        _check_dimensions(width, height, max_pixels=max_pixels, max_side=max_side)
+        try:
+            if fmt == "jpeg":
+                src.draft("RGB", (min_side, min_side))
+            src.load()
+            image = _apply_orientation(src)
+            # EXIF orientations 5-8 swap the sides (src.size is the drafted size by now).
+            turned = image.size != src.size
+            image = _to_srgb(image, src.info.get("icc_profile"))
+            image = _flatten_alpha(_to_rgb_or_rgba(image))
+        except Exception as exc:
+            raise _decode_failed(fmt, data, exc) from exc
+    source = (height, width) if turned else (width, height)
+    short = min(image.size)
+    if short > 2 * min_side:  # PNG/WebP (or a JPEG whose draft could not go far enough)
+        factor = min_side / short
+        image = image.resize(
+            (max(1, round(image.width * factor)), max(1, round(image.height * factor))),
+            Image.Resampling.BILINEAR,
+            reducing_gap=2.0,
+        )
+    return image, source
+
+
 async def read_upload(
     upload: UploadFile | None, *, max_bytes: int, max_pixels: int, max_side: int
 ) -> IntakeImage:

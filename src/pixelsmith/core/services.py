@@ -76,7 +76,7 @@ class Services:
         jobs = JobService(db, runner, executor, max_attempts=settings.job_max_attempts)
         if isinstance(executor, ProcessExecutor):
             executor.on_lost = jobs.handle_lost  # a worker that dies mid-job
-        catalog = CatalogService(db)
+        catalog = CatalogService(db, storage)
         catalog.ensure_demo()  # first run: a demo catalog, labelled as demo
         return cls(
             settings,

@@ -112,6 +112,31 @@ class DeskAnalysis:
         d["style"] = asdict(self.style)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DeskAnalysis:
+        """The inverse of to_dict (e.g. from stored JSON); the derived "style" key is ignored."""
+        return cls(
+            width=int(d["width"]),
+            height=int(d["height"]),
+            items=[
+                DeskItem(
+                    label=i["label"],
+                    box=Box(**{k: int(v) for k, v in i["box"].items()}),
+                    score=float(i["score"]),
+                    evidence=i.get("evidence", ""),
+                )
+                for i in d.get("items", [])
+            ],
+            palette=[PaletteColor(**p) for p in d.get("palette", [])],
+            styles=[
+                StyleScore(s["style"], float(s["score"]), list(s.get("evidence", [])))
+                for s in d.get("styles", [])
+            ],
+            surface=[[(int(x), int(y)) for x, y in poly] for poly in d.get("surface", [])],
+            scale=DeskScale(**d["scale"]),
+            elapsed_ms=float(d.get("elapsed_ms", 0.0)),
+        )
+
 
 @dataclass
 class GateReason:
@@ -125,6 +150,8 @@ class GateResult:
     reasons: list[GateReason]
     labels: list[dict[str, Any]]  # [{"label": "desk", "score": 0.41}, …] best first
     elapsed_ms: float = 0.0
+    # What each check measured: desk_mass, face, person_fraction, hand, checks (gate.py)
+    signals: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,13 +22,14 @@ console = Console()
 def _catalog() -> Iterator:
     from pixelsmith.core.catalog.service import CatalogService
     from pixelsmith.core.db import Database
+    from pixelsmith.core.storage import create_storage
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
     try:
         db.migrate()
-        yield CatalogService(db)
+        yield CatalogService(db, create_storage(settings))
     finally:
         db.dispose()
 
@@ -40,20 +41,33 @@ def _fail(exc) -> typer.Exit:  # noqa: ANN001
 
 @app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="A .csv (UTF-8, header row) or .json file"),
+    file: Path = typer.Argument(
+        ..., help="A .csv (UTF-8, header row) or .json file, or a .zip of one with its images"
+    ),
+    images_dir: Path | None = typer.Option(
+        None, "--images-dir", help="Folder image_file paths are relative to (default: the CSV's)"
+    ),
+    fetch_images: bool = typer.Option(
+        False, "--fetch-images", help="Fetch http(s) image_url values and store cut-outs"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
 ) -> None:
     """Import products; rows with the same code update the earlier import.
 
     Columns: code, name (required); brand, category, price, currency (default KRW), image_url,
-    shop_url, mall, tags, colours. Exits 1 when any row failed (the good rows are imported).
+    shop_url, mall, tags, colours; for desk items styles, width_cm, height_cm, item_prompt and
+    image_file (an image next to the CSV, cut out unless it has transparency). Exits 1 when any
+    row failed (the good rows are imported).
     """
     from pixelsmith.core.catalog.importer import import_file
+    from pixelsmith.core.catalog.item_images import folder_reader, item_images_from_settings
     from pixelsmith.core.errors import ApiError
 
     with _catalog() as catalog:
+        images = item_images_from_settings(get_settings(), catalog.storage, fetch_urls=fetch_images)
+        images.files = folder_reader(images_dir or file.resolve().parent)
         try:
-            report = import_file(file, catalog)
+            report = import_file(file, catalog, images=images)
         except ApiError as exc:
             raise _fail(exc) from None
     if as_json:

@@ -15,9 +15,20 @@ Columns (CSV header / JSON keys; names are case-insensitive, aliases in brackets
 | `mall` [mall_name] | no | seller name |
 | `tags` | no | CSV: separated by `|` or `;`; JSON: a list or such a string |
 | `colours` [colors] | no | hex colours `#rrggbb` / `#rgb`, separated like tags |
+| `styles` [style, style_tags] | no | desk styles such as `wood_natural`, separated like tags |
+| `width_cm` [width] | no | real width in cm of what the image shows (desk items) |
+| `height_cm` [height] | no | real height in cm of what the image shows |
+| `item_prompt` [prompt] | no | what GPU inpainting paints for this item, one line |
+| `image_file` [image_path, file] | no | the item's image: a file in the .zip, or a path (***) |
 
 (*) With at most the currency's ISO 4217 decimals (KRW 0, USD 2, BHD 3); more is a row error,
 never rounded. (**) Not `//host/…` nor `/` + backslash: browsers read both as another host.
+(***) A file in the uploaded .zip (by its path in the zip, or its bare name when unique), or for
+`pixelsmith catalog import` a path relative to the CSV's folder (or --images-dir).
+With images (`import_bytes(..., images=ItemImages(...))`): the row's image_file, else its
+http(s) image_url when fetching is on, is read, cut out (U2Net-p) unless it has transparency,
+and stored as the product's `cutout_key`; an image_file with no image_url also becomes the
+image_url. An image that cannot be read, fetched or cut out is that row's error.
 
 CSV: UTF-8 (a BOM is fine; in Excel save as "CSV UTF-8") with a header row, comma-separated
 (or ; or tab, as the header row shows); row numbers in errors count like a spreadsheet
@@ -36,12 +47,20 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+import zipfile
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pixelsmith.core.catalog.models import format_price, minor_digits, normalize_code
+from pixelsmith.core.catalog.item_images import (
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_TOTAL,
+    ImageRowError,
+    ItemImages,
+    zip_reader,
+)
+from pixelsmith.core.catalog.models import blob_url, format_price, minor_digits, normalize_code
 from pixelsmith.core.catalog.service import CatalogService
 from pixelsmith.core.errors import ApiError, lone_surrogate_at
 
@@ -71,8 +90,31 @@ ALIASES = {
     "tags": "tags",
     "colours": "colours",
     "colors": "colours",
+    "styles": "styles",
+    "style": "styles",
+    "style_tags": "styles",
+    "width_cm": "width_cm",
+    "width": "width_cm",
+    "height_cm": "height_cm",
+    "height": "height_cm",
+    "item_prompt": "item_prompt",
+    "prompt": "item_prompt",
+    "image_file": "image_file",
+    "image_path": "image_file",
+    "file": "image_file",
 }
-_LIMITS = {"brand": 80, "name": 200, "category": 60, "mall": 120, "code": 64}
+_LIMITS = {
+    "brand": 80,
+    "name": 200,
+    "category": 60,
+    "mall": 120,
+    "code": 64,
+    "item_prompt": 300,
+    "image_file": 300,
+}
+MAX_SIZE_CM = 1000.0
+MAX_IMAGES = 500  # item images per import: each cut-out is a fraction of a second of CPU
+_STYLE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_PRICE_MINOR = 2**31 - 1  # the price column is a 32-bit integer (PostgreSQL INTEGER)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # C0 controls but tab, LF and CR (which become spaces in text fields), and DEL.
@@ -126,17 +168,72 @@ class ImportReport:
         }
 
 
-def import_file(path: str | Path, catalog: CatalogService) -> ImportReport:
-    """Import a .csv or .json file into the catalog."""
+def import_file(
+    path: str | Path, catalog: CatalogService, *, images: ItemImages | None = None
+) -> ImportReport:
+    """Import a .csv, .json or .zip (a catalog file and its images) into the catalog."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"{path} is not a file.", code="import_file_not_found")
+    if path.suffix.lower() == ".zip":
+        if images is None:
+            raise ImportFileError(
+                "A .zip import needs image storage.", code="import_unsupported_type"
+            )
+        with open(path, "rb") as f:
+            return import_zip(f, catalog, images=images)
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise _too_large()
-    return import_bytes(path.read_bytes(), path.name, catalog)
+    return import_bytes(path.read_bytes(), path.name, catalog, images=images)
 
 
-def import_bytes(data: bytes, filename: str, catalog: CatalogService) -> ImportReport:
+def import_zip(fileobj: Any, catalog: CatalogService, *, images: ItemImages) -> ImportReport:
+    """Import a .zip holding one .csv or .json catalog file and the images its rows name in
+    image_file. The zip is read in place (members are never written to disk)."""
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(
+            "The file is not a readable .zip archive.", code="import_bad_zip"
+        ) from None
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
+            raise ImportFileError(
+                f"The zip holds more than {MAX_ZIP_MEMBERS} files or more than "
+                f"{MAX_ZIP_TOTAL // (1024 * 1024)} MB uncompressed; split it.",
+                code="import_too_large",
+                status_code=413,
+            )
+        tables = [
+            i
+            for i in infos
+            if Path(i.filename).suffix.lower() in (".csv", ".json")
+            and not Path(i.filename).name.startswith(("._", "."))  # macOS resource forks
+        ]
+        if len(tables) != 1:
+            names = ", ".join(i.filename for i in tables[:5]) or "none"
+            raise ImportFileError(
+                f"The zip must hold exactly one .csv or .json catalog file (found: {names}).",
+                code="import_bad_zip",
+            )
+        table = tables[0]
+        if table.file_size > MAX_IMPORT_BYTES:
+            raise _too_large()
+        try:
+            with archive.open(table) as f:
+                data = f.read(MAX_IMPORT_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise ImportFileError(
+                f"The zip's {table.filename} cannot be read: {exc}.", code="import_bad_zip"
+            ) from None
+        zipped = replace(images, files=zip_reader(archive))
+        return import_bytes(data, table.filename, catalog, images=zipped)
+
+
+def import_bytes(
+    data: bytes, filename: str, catalog: CatalogService, *, images: ItemImages | None = None
+) -> ImportReport:
     """Import file content; `filename` picks the format (.csv / .json), else it is sniffed.
 
     Every valid row is saved even when others fail: rows that fail validation are never sent
@@ -144,6 +241,7 @@ def import_bytes(data: bytes, filename: str, catalog: CatalogService) -> ImportR
     (CatalogService.import_rows), never rolling back the rest.
     """
     numbered, report = _parse(data, filename)
+    numbered = _attach_images(numbered, report, images)
     if numbered:
         counts, refused = catalog.import_rows([row for _, row in numbered], source="import")
         report.created, report.updated, report.unchanged = counts
@@ -151,6 +249,46 @@ def import_bytes(data: bytes, filename: str, catalog: CatalogService) -> ImportR
             report.add_error(numbered[index][0], reason)
         report.errors.sort(key=lambda e: e["row"])
     return report
+
+
+def _attach_images(
+    numbered: list[tuple[int, dict[str, Any]]], report: ImportReport, images: ItemImages | None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Rows with their cut-outs stored; a row whose image fails is reported and left out."""
+    kept: list[tuple[int, dict[str, Any]]] = []
+    done = 0
+    try:
+        for number, row in numbered:
+            if images is None:
+                if row.get("image_file"):
+                    report.add_error(
+                        number,
+                        f"image_file {row['image_file']!r}: upload a .zip holding the CSV and "
+                        "its images, or use `pixelsmith catalog import`",
+                    )
+                    continue
+                kept.append((number, row))
+                continue
+            if images.source_of(row) is None:
+                kept.append((number, row))
+                continue
+            if done >= MAX_IMAGES:
+                report.add_error(number, f"more than {MAX_IMAGES} images in one import; split it")
+                continue
+            done += 1
+            try:
+                key = images.cutout_key(row)
+            except ImageRowError as exc:
+                report.add_error(number, str(exc))
+                continue
+            row["cutout_key"] = key
+            if row.get("image_file") and not row.get("image_url"):
+                row["image_url"] = blob_url(key)
+            kept.append((number, row))
+    finally:
+        if images is not None:
+            images.close()
+    return kept
 
 
 def parse_bytes(data: bytes, filename: str = "") -> tuple[list[dict[str, Any]], ImportReport]:
@@ -223,6 +361,19 @@ def validate_row(record: dict[str, Any]) -> dict[str, Any]:
     row["shop_url"] = _url(record.get("shop_url"), "shop_url", allow_path=False)
     row["tags"] = _tags(record.get("tags"))
     row["colours"] = _colours(record.get("colours"))
+    row["styles"] = _styles(record.get("styles"))
+    row["width_cm"] = _size_cm(record.get("width_cm"), "width_cm")
+    row["height_cm"] = _size_cm(record.get("height_cm"), "height_cm")
+    for key in ("item_prompt", "image_file"):
+        value = record.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise RowError(f"{key} must be text, not {_jtype(value)}")
+        value = " ".join(value.split())
+        if len(value) > _LIMITS[key]:
+            raise RowError(f"{key} is longer than {_LIMITS[key]} characters")
+        row[key] = value
     return row
 
 
@@ -302,7 +453,8 @@ def _missing_columns(columns: set[str], found: list[str]) -> ImportFileError:
     return ImportFileError(
         f"Missing required column(s): {', '.join(missing)}. Found: "
         f"{', '.join(found) or 'none'}. Required: code, name; optional: brand, category, "
-        "price, currency, image_url, shop_url, mall, tags, colours.",
+        "price, currency, image_url, shop_url, mall, tags, colours, styles, width_cm, "
+        "height_cm, item_prompt, image_file.",
         code="import_missing_columns",
         details={"missing": missing, "found": found},
     )
@@ -506,6 +658,34 @@ def _tags(value: Any) -> list[str]:
     if any(len(t) > 40 for t in tags):
         raise RowError("tags: each at most 40 characters")
     return tags
+
+
+def _styles(value: Any) -> list[str]:
+    styles = list(dict.fromkeys(t.lower().replace("-", "_") for t in _split(value, "styles")))
+    for style in styles:
+        if not _STYLE.match(style):
+            raise RowError(
+                f"style {style!r} is not a style name like wood_natural (letters, digits, _)"
+            )
+    if len(styles) > 10:
+        raise RowError("styles: at most 10")
+    return styles
+
+
+def _size_cm(value: Any, name: str) -> float | None:
+    """A real size in centimetres: a number above 0 and at most MAX_SIZE_CM, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise RowError(f"{name} must be a number, not {_jtype(value)}")
+    text = str(value).strip().lower().removesuffix("cm").strip()
+    try:
+        size = Decimal(text)
+    except InvalidOperation:
+        raise RowError(f"{name} {_show(value)} is not a number of centimetres") from None
+    if not size.is_finite() or not 0 < size <= Decimal(MAX_SIZE_CM):
+        raise RowError(f"{name} {_show(value)} must be above 0 and at most {MAX_SIZE_CM:g} cm")
+    return float(size)
 
 
 def _colours(value: Any) -> list[str]:

@@ -108,6 +108,53 @@ def lookup_product(
     return result(products, offers=[i.to_dict() for i in offers[:MAX_OFFERS]])
 
 
+@dataclass
+class ShopLink:
+    """Where to buy a catalog product."""
+
+    url: str
+    source: Literal["provider", "catalog", "none"]
+    provider: str | None = None  # e.g. "naver" when source is "provider"
+    price: int | None = None  # the provider's lowest price (KRW) for the offer
+    mall: str = ""
+    error: dict[str, str] | None = None  # {"code", "message"} when the provider failed
+
+
+def shop_link(product: dict[str, Any], provider: ShoppingProvider | None = None) -> ShopLink:
+    """The shop link for a catalog product: with an enabled provider, its offer for the
+    product (searched by name, with the brand for non-demo rows; an offer naming the product's
+    code first, else the provider's best match); else, or when the provider fails or finds
+    nothing, the product's own shop_url. Answers are cached by the provider client."""
+    own = ShopLink(product.get("shop_url") or "", "catalog" if product.get("shop_url") else "none")
+    if provider is None or not provider.enabled:
+        return own
+    name = " ".join((product.get("name") or "").split())
+    brand = "" if product.get("is_demo") else (product.get("brand") or "")
+    query = f"{brand} {name}".strip()[:100]
+    if not query:
+        return own
+    try:
+        items = provider.search(query, display=10)
+    except ApiError as exc:
+        log.warning("provider shop link failed", extra={"provider": provider.name})
+        own.error = {"code": exc.code, "message": exc.message}
+        return own
+    except Exception:  # a shop link never fails because of the provider
+        log.exception("provider shop link crashed", extra={"provider": provider.name})
+        own.error = {"code": "provider_error", "message": "The online lookup failed."}
+        return own
+    norm = normalize_code(product.get("code") or "")
+    naming = [i for i in items if i.link and norm and norm in normalize_code(i.title)]
+    best = (
+        min(naming, key=lambda i: i.lprice or 0)
+        if naming
+        else next((i for i in items if i.link), None)
+    )
+    if best is None:
+        return own
+    return ShopLink(best.link, "provider", provider.name, best.lprice, best.mall_name)
+
+
 def pick_best(items: list[ProviderItem], code_norm: str) -> ProviderItem | None:
     """The cheapest item whose title carries the code; else the cheapest; else the first."""
     if not items:

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pixelsmith.core.db import Base, utcnow
@@ -87,6 +87,14 @@ class Product(Base):
     external_id: Mapped[str] = mapped_column(String(64), default="")  # e.g. a Naver productId
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     colours: Mapped[list[str]] = mapped_column(JSON, default=list)  # "#rrggbb"
+    # Desk items (migrations/versions/0005): style names such as "wood_natural", the real
+    # size the render scales the cut-out to, the cut-out (blob key of a transparent PNG) and
+    # the prompt GPU inpainting paints the item from.
+    styles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    width_cm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    height_cm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cutout_key: Mapped[str] = mapped_column(String(80), default="")
+    item_prompt: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(String(16), default="import")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -114,12 +122,23 @@ class Product(Base):
             "external_id": self.external_id,
             "tags": list(self.tags or []),
             "colours": list(self.colours or []),
+            "styles": list(self.styles or []),
+            "width_cm": self.width_cm,
+            "height_cm": self.height_cm,
+            "cutout_key": self.cutout_key or "",
+            "cutout_url": blob_url(self.cutout_key) if self.cutout_key else "",
+            "item_prompt": self.item_prompt or "",
             "source": self.source,
             "is_demo": self.is_demo,
             "demo_notice": DEMO_NOTICE if self.is_demo else None,
             "created_at": _iso(self.created_at),
             "updated_at": _iso(self.updated_at),
         }
+
+
+def blob_url(key: str) -> str:
+    """Where the web app serves a blob (core/web/uploads.py)."""
+    return f"/api/v1/blobs/{key}"
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from pixelsmith.core.catalog.importer import MAX_IMPORT_BYTES, ImportFileError, import_bytes
+from pixelsmith.core.catalog.importer import (
+    MAX_IMPORT_BYTES,
+    ImportFileError,
+    import_bytes,
+    import_zip,
+)
+from pixelsmith.core.catalog.item_images import ItemImages, item_images_from_settings
 from pixelsmith.core.catalog.lookup import lookup_product
 from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
 from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.config import get_settings
+from pixelsmith.core.cpu import run_cpu
 from pixelsmith.core.errors import ApiError, PayloadTooLarge
+
+MAX_ZIP_IMPORT_BYTES = 200 * 1024 * 1024  # a catalog file and its item images
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -25,7 +36,9 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 def get_catalog(request: Request) -> CatalogService:
     services = request.app.state.services
     catalog = getattr(services, "catalog", None)
-    return catalog if catalog is not None else CatalogService(services.db)
+    if catalog is not None:
+        return catalog
+    return CatalogService(services.db, getattr(services, "storage", None))
 
 
 def get_shopping_provider(request: Request) -> ShoppingProvider | None:
@@ -57,6 +70,12 @@ class ProductOut(BaseModel):
     external_id: str
     tags: list[str]
     colours: list[str]
+    styles: list[str] = Field(description="Desk styles, e.g. wood_natural, dark_gaming")
+    width_cm: float | None = Field(description="Real width of what the cut-out shows")
+    height_cm: float | None = Field(description="Real height of what the cut-out shows")
+    cutout_key: str = Field(description="Blob key of the transparent PNG cut-out, or ''")
+    cutout_url: str = Field(examples=["/api/v1/blobs/<key>.png"])
+    item_prompt: str = Field(description="What GPU inpainting paints for this item")
     source: Literal["import", "naver", "demo"]
     is_demo: bool
     demo_notice: str | None
@@ -183,27 +202,53 @@ def product(
 @router.post(
     "/products/import",
     response_model=ImportOut,
-    summary="Import products from a CSV or JSON file (columns: see the catalog docs)",
+    summary="Import products from a CSV or JSON file, or a .zip of one with item images",
     responses={
         413: {"description": "File too large"},
         422: {"description": "Not CSV/JSON, not UTF-8, missing columns, or no valid row"},
     },
 )
 async def import_products(
-    file: UploadFile = File(..., description="A .csv (UTF-8) or .json file"),
+    request: Request,
+    file: UploadFile = File(
+        ..., description="A .csv (UTF-8) or .json file, or a .zip of one with its images"
+    ),
+    fetch_images: bool = Query(
+        False,
+        description="Fetch rows' http(s) image_url and store cut-outs of them (desk items)",
+    ),
     catalog: CatalogService = Depends(get_catalog),
 ) -> dict:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await file.read(1024 * 1024):
-        size += len(chunk)
-        if size > MAX_IMPORT_BYTES:
+    name = file.filename or ""
+    head = await file.read(4)
+    await file.seek(0)
+    # by name; by magic bytes only without a suffix (an .xlsx is a zip too, and is refused)
+    suffix = PurePath(name).suffix.lower()
+    is_zip = suffix == ".zip" or (not suffix and head == b"PK\x03\x04")
+    images = _item_images(request, catalog, fetch_images) if is_zip or fetch_images else None
+    if is_zip:
+        size = file.size if file.size is not None else _spooled_size(file)
+        if size > MAX_ZIP_IMPORT_BYTES:
             raise PayloadTooLarge(
-                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
+                f"The zip is larger than {MAX_ZIP_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
             )
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    report = await run_in_threadpool(import_bytes, data, file.filename or "", catalog)
+        # the upload is already spooled to a temporary file: read the zip in place
+        report = await run_cpu(import_zip, file.file, catalog, images=images)
+    else:
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await file.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_IMPORT_BYTES:
+                raise PayloadTooLarge(
+                    f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.",
+                )
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if images is None:
+            report = await run_in_threadpool(import_bytes, data, name, catalog)
+        else:  # cut-outs: CPU work, one per core at a time
+            report = await run_cpu(import_bytes, data, name, catalog, images=images)
     if report.rows and report.error_count == report.rows:
         raise ImportFileError(
             f"No product could be imported: all {report.rows} row(s) have errors "
@@ -212,3 +257,24 @@ async def import_products(
             details=report.to_dict(),
         )
     return report.to_dict()
+
+
+def _item_images(request: Request, catalog: CatalogService, fetch: bool) -> ItemImages:
+    services = getattr(request.app.state, "services", None)
+    settings = services.settings if services is not None else get_settings()
+    storage = catalog.storage or getattr(services, "storage", None)
+    if storage is None:
+        raise ApiError(
+            "Importing item images needs blob storage, and this server has none configured.",
+            code="storage_unavailable",
+            status_code=503,
+        )
+    return item_images_from_settings(settings, storage, fetch_urls=fetch)
+
+
+def _spooled_size(file: UploadFile) -> int:
+    f = file.file
+    f.seek(0, 2)
+    size = f.tell()
+    f.seek(0)
+    return size

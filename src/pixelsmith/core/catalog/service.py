@@ -8,16 +8,21 @@ first or the last half of a code intact), checked with an exact edit distance af
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from pixelsmith.core.catalog.demo import demo_rows
-from pixelsmith.core.catalog.models import SOURCES, Product, normalize_code
+from pixelsmith.core.catalog.demo import demo_rows, desk_drawings
+from pixelsmith.core.catalog.models import SOURCES, Product, blob_url, normalize_code
 from pixelsmith.core.db import Database, utcnow
 from pixelsmith.core.errors import NotFound
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pixelsmith.core.storage import Storage
 
 MIN_CLOSE_LEN = 4  # codes shorter than this only match exactly
 _CHUNK = 500  # rows per query for existing codes (and per transaction when importing)
@@ -34,7 +39,14 @@ _FIELDS = (
     "external_id",
     "tags",
     "colours",
+    "styles",
+    "width_cm",
+    "height_cm",
+    "cutout_key",
+    "item_prompt",
 )
+_LIST_FIELDS = ("tags", "colours", "styles")
+_NULLABLE_FIELDS = ("price", "width_cm", "height_cm")
 _MATCH_RANK = {"exact": 0, "prefix": 1, "close": 2}
 # What a row can make the database (or its driver) raise: a value it cannot store, a race on
 # the unique code. ValueError covers drivers that refuse text themselves (psycopg and NUL).
@@ -69,8 +81,12 @@ def _source_rank():
 
 
 class CatalogService:
-    def __init__(self, db: Database) -> None:
+    """Products in `db`; with `storage`, also their cut-out images (the demo desk items' are
+    drawn into it on first use)."""
+
+    def __init__(self, db: Database, storage: Storage | None = None) -> None:
         self.db = db
+        self.storage = storage
 
     # -- reading ------------------------------------------------------------------------
 
@@ -228,14 +244,95 @@ class CatalogService:
     def ensure_demo(self) -> int:
         """Create the demo catalog if the product table is empty; returns rows created.
 
-        Runs once: any product (demo or the user's own) means the catalog is set up.
+        Any product (demo or the user's own) means the catalog is set up, so a user's catalog
+        never gets demo rows. A demo catalog already there is brought up to this version's
+        rows (new items added, changed ones updated, retired ones removed). With storage, demo
+        desk items missing their cut-out get it drawn and stored.
         """
-        if self.count():
+        if not self.count():
+            try:
+                created = self.upsert_many(demo_rows(), source="demo").created
+            except IntegrityError:  # another process created it at the same moment
+                created = 0
+        elif self.count(source="demo"):
+            created = self._update_demo()
+        else:
             return 0
+        if self.storage is not None:
+            self._draw_demo_cutouts()
+        return created
+
+    def _update_demo(self) -> int:
+        rows = demo_rows()
+        current = {normalize_code(r["code"]) for r in rows}
         try:
-            return self.upsert_many(demo_rows(), source="demo").created
-        except IntegrityError:  # another process created it at the same moment
+            created = self.upsert_many(rows, source="demo").created
+        except IntegrityError:  # another process is updating it at the same moment
             return 0
+        with self.db.session() as s:
+            for p in s.scalars(select(Product).where(Product.source == "demo")):
+                if p.code_norm not in current:
+                    s.delete(p)
+        return created
+
+    def _draw_demo_cutouts(self) -> None:
+        """Demo desk items without a stored cut-out get one (deterministic drawings: the same
+        bytes, so the same content key, in every process)."""
+        from pixelsmith.core.catalog.drawings import draw_item
+        from pixelsmith.core.images import encode_image
+
+        assert self.storage is not None
+        drawings = {normalize_code(code): spec for code, spec in desk_drawings().items()}
+        stmt = select(Product.id, Product.code_norm, Product.cutout_key).where(
+            Product.source == "demo", Product.code_norm.in_(list(drawings))
+        )
+        with self.db.session() as s:
+            rows = list(s.execute(stmt))
+        keys: dict[int, str] = {}
+        for product_id, norm, key in rows:  # drawn outside a transaction: seconds on first run
+            if key and self.storage.exists(key):
+                continue
+            shape, width_cm, height_cm, colours = drawings[norm]
+            png = encode_image(draw_item(shape, width_cm, height_cm, colours), "png")
+            keys[product_id] = self.storage.put(png, content_type="image/png", suffix=".png")
+        if not keys:
+            return
+        with self.db.session() as s:
+            for p in s.scalars(select(Product).where(Product.id.in_(list(keys)))):
+                p.cutout_key = keys[p.id]
+                p.image_url = blob_url(p.cutout_key)
+                p.updated_at = utcnow()
+
+    # -- desk items ---------------------------------------------------------------------
+
+    def desk_products(
+        self, categories: Iterable[str] | None = None, *, limit: int = 2000
+    ) -> list[dict[str, Any]]:
+        """Products that can be placed in a desk photo: with a cut-out and a real width.
+
+        Imported rows first, then demo rows; `categories` narrows them (e.g. the desk
+        analysis' item labels)."""
+        stmt = select(Product).where(Product.cutout_key != "", Product.width_cm.is_not(None))
+        if categories is not None:
+            stmt = stmt.where(Product.category.in_(list(categories)))
+        stmt = stmt.order_by(_source_rank(), Product.category, Product.id).limit(limit)
+        with self.db.session() as s:
+            return [p.to_dict() for p in s.scalars(stmt)]
+
+    def load_cutout(self, product: dict[str, Any]) -> np.ndarray:
+        """A product's cut-out as HxWx4 uint8 RGBA (straight alpha), from storage."""
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        key = product.get("cutout_key") or ""
+        if not key:
+            raise NotFound(f"Product {product.get('id')} has no cut-out image.")
+        if self.storage is None:
+            raise RuntimeError("CatalogService was built without storage")
+        with Image.open(io.BytesIO(self.storage.get(key)), formats=["PNG"]) as img:
+            return np.array(img.convert("RGBA"), dtype=np.uint8)
 
     def delete_demo(self) -> int:
         """Remove the demo rows (after importing a real catalog); returns rows removed."""
@@ -273,6 +370,7 @@ def _upsert_chunk(s: Session, chunk: list[dict[str, Any]], source: str) -> Upser
         if product is None:
             product = Product(source=source, is_demo=source == "demo", tags=[])
             product.colours = []
+            product.styles = []
             product.set_code(row["code"])
             _assign(product, row)
             product.created_at = product.updated_at = utcnow()
@@ -305,9 +403,9 @@ def _assign(product: Product, row: dict[str, Any], *, code: str | None = None) -
         if field not in row:
             continue
         value = row[field]
-        if field in ("tags", "colours"):
+        if field in _LIST_FIELDS:
             value = list(value or [])
-        elif value is None and field != "price":
+        elif value is None and field not in _NULLABLE_FIELDS:
             value = "KRW" if field == "currency" else ""
         if getattr(product, field) != value:
             setattr(product, field, value)

@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 CAPABILITIES = (
     "ocr",
     "pose",
+    "person",
     "classifier",
     "embeddings",
     "upscale",
+    "salient",
     "txt2img",
     "img2img",
     "inpaint",
@@ -239,14 +241,16 @@ class ModelRegistry:
 
 def _bundled_specs() -> list[ModelSpec]:
     # Imported here, not at the top: those modules import ModelSpec from this one.
-    from . import classifier, embeddings, ocr, pose, realesrgan
+    from . import classifier, embeddings, ocr, person, pose, realesrgan, u2net
 
     return [
         ocr.build_spec(),
         pose.build_spec(),
+        person.build_spec(),
         classifier.build_spec(),
         embeddings.build_spec(),
         realesrgan.build_spec(),
+        u2net.build_spec(),
     ]
 
 
