@@ -384,7 +384,7 @@ def render_desk_photo(
     _shadow(img, (px0 - w * 0.01, py1 - pe, px1 + w * 0.03, py1 + pe * 1.5), h * 0.01, 170)
     d = ImageDraw.Draw(img)
     # leaves behind and above the pot: overlapping green ellipses, rotated
-    for i in range(34):
+    for _ in range(34):
         ang = rng.uniform(-2.6, -0.5)
         length = rng.uniform(0.10, 0.22) * h
         bx = (px0 + px1) / 2 + rng.uniform(-0.25, 0.25) * (px1 - px0)

@@ -226,6 +226,16 @@ def test_cat_refused_then_desk_made_over_with_hotspots_and_shop_links(
     page.locator("#desk-result-stage").scroll_into_view_if_needed()
     hotspot_positions_match(page, render, width, height)
     expect(page.locator(".desk-card")).to_have_count(len(render["items"]))
+    for item in render["items"]:
+        if item["placed"]:
+            continue
+        # An item that found no room says why on its card, and has no hotspot.
+        why_not = item.get("why_not") or item.get("reason")
+        missing = page.locator(f"#desk-card-{item['n']} .desk-card-missing")
+        expect(missing).to_be_visible()
+        if why_not:
+            expect(missing).to_contain_text(why_not)
+        expect(page.locator(f'.desk-hotspot[data-n="{item["n"]}"]')).to_have_count(0)
 
     target = placed[-1]
     card = page.locator(f"#desk-card-{target['n']}")

@@ -807,15 +807,18 @@ function itemCard(item) {
     h("span", { class: "desk-card-cat", text: item.category ? itemName(item.category) : "" }),
     h("h3", { class: "desk-card-name", id: `desk-card-${item.n}-name`, text: item.name }),
     h("p", { class: "desk-card-price", text: item.price_text || "" }),
-    item.reason ? h("p", { class: "desk-card-reason", text: item.reason }) : null,
   );
   if (item.placed === false) {
+    // docs/api.md names the refusal `why_not`; the render step's own field is `reason`.
+    const whyNot = item.why_not || item.reason;
     body.append(
       h("p", {
         class: "desk-card-missing",
-        text: item.why_not ? t("apps.desk.card.not_placed", { reason: item.why_not }) : t("apps.desk.card.not_placed_plain"),
+        text: whyNot ? t("apps.desk.card.not_placed", { reason: whyNot }) : t("apps.desk.card.not_placed_plain"),
       }),
     );
+  } else if (item.reason) {
+    body.append(h("p", { class: "desk-card-reason", text: item.reason }));
   }
   const actions = h("div", { class: "desk-card-actions" });
   if (item.shop_url) {
