@@ -34,8 +34,9 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 WORKING_SIDE = 1600
-ANALYSIS_TIMEOUT = 180_000  # ms: the first job in a fresh worker process loads the models
-RENDER_TIMEOUT = 180_000
+# ms: the first job in a fresh worker process loads its models, on a shared 2-core machine
+ANALYSIS_TIMEOUT = 300_000
+RENDER_TIMEOUT = 300_000
 PHOTOS_API = "/api/v1/desk/photos"
 
 
@@ -90,6 +91,17 @@ def upload_rejected(page, photo: Path, lang: str) -> dict:
     return error
 
 
+def wait_for_step(page, body: str, error: str, job: str, timeout: float) -> None:
+    """Wait until a job's step shows its result or its error; fail with what the page says."""
+    page.wait_for_selector(f"{body}:not([hidden]), {error}:not([hidden])", timeout=timeout)
+    if page.locator(error).is_visible():
+        progress = page.locator(f"{job} .progress-message").inner_text()
+        pytest.fail(
+            f"the page shows an error: {page.inner_text(error)!r} (last progress {progress!r})"
+        )
+    expect(page.locator(body)).to_be_visible()
+
+
 def hotspot_positions_match(page, render: dict, width: int, height: int) -> None:
     """Each hotspot's centre is its item's `hotspot` point, scaled to the image on screen."""
     img = page.locator("#desk-result-img").bounding_box()
@@ -139,7 +151,9 @@ def test_cat_refused_then_desk_made_over_with_hotspots_and_shop_links(
     sent = page.get_attribute("#desk", "data-upload-size")
     assert max(map(int, sent.split("x"))) == WORKING_SIDE, f"uploaded {sent}, not ≤ 1600 px"
     expect(page.locator("#desk-analysis-job")).to_be_visible()  # the progress bar
-    expect(page.locator("#desk-analysis-body")).to_be_visible(timeout=ANALYSIS_TIMEOUT)
+    wait_for_step(
+        page, "#desk-analysis-body", "#desk-analysis-error", "#desk-analysis-job", ANALYSIS_TIMEOUT
+    )
     expect(page.locator("#desk-analysis-job")).to_be_hidden()
 
     photo = page.request.get(f"{server_url}{PHOTOS_API}/{photo_id}").json()
@@ -208,7 +222,9 @@ def test_cat_refused_then_desk_made_over_with_hotspots_and_shop_links(
     assert sent["style"] is None
     render_id = info.value.json()["render"]["id"]
     expect(page.locator("#desk-render-job")).to_be_visible()
-    expect(page.locator("#desk-result-body")).to_be_visible(timeout=RENDER_TIMEOUT)
+    wait_for_step(
+        page, "#desk-result-body", "#desk-result-error", "#desk-render-job", RENDER_TIMEOUT
+    )
 
     # 4. The result: numbered hotspots where the API says, cards with shop links.
     render = page.request.get(f"{server_url}/api/v1/desk/renders/{render_id}").json()
