@@ -42,7 +42,9 @@ def main() -> None:
     rows, notes = [], []
     photos = sorted(p for p in DESK_SET.glob("desk_[0-9]*.jpg")) if DESK_SET.is_dir() else []
     if not photos:
-        report("bench_desk_analysis", "Desk Makeover: analysis", [], notes=f"no photos at {DESK_SET}")
+        report(
+            "bench_desk_analysis", "Desk Makeover: analysis", [], notes=f"no photos at {DESK_SET}"
+        )
         return
     analyze(working(photos[0]))  # load the models
     times, styles = [], []
@@ -56,7 +58,15 @@ def main() -> None:
         times.append(median(ts))
         styles.append(f"{p.name} {res.style.style} ({res.style.evidence[0]})")
     p50 = median(times)
-    rows.append(row(f"analyze() p50 at ≤ 1600 px, desk photos ({len(photos)})", p50, "ms", "≤ 1500 ms", p50 <= 1500))
+    rows.append(
+        row(
+            f"analyze() p50 at ≤ 1600 px, desk photos ({len(photos)})",
+            p50,
+            "ms",
+            "≤ 1500 ms",
+            p50 <= 1500,
+        )
+    )
     labels = json.loads(LABELS.read_text())["photos"]
     tp = fp = found = wanted = 0
     for name, truth in labels.items():
@@ -82,7 +92,9 @@ def main() -> None:
         found += sum(u and c for u, c in zip(used, countable, strict=True))
     prec = tp / max(1, tp + fp)
     rec = found / max(1, wanted)
-    rows.append(row(f"item precision, IoU ≥ 0.3 ({len(labels)} photos)", 100 * prec, "%", "–", None))
+    rows.append(
+        row(f"item precision, IoU ≥ 0.3 ({len(labels)} photos)", 100 * prec, "%", "–", None)
+    )
     rows.append(row(f"item recall, IoU ≥ 0.3 ({wanted} labelled items)", 100 * rec, "%", "–", None))
     notes.append("Style per photo: " + "; ".join(styles) + ".")
     report(

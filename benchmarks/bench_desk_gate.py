@@ -12,7 +12,6 @@ import argparse
 import csv
 import io
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -72,7 +71,9 @@ def main() -> None:
         rows.append(row(f"p95 per photo, desk set ({n})", percentile(times, 0.95), "ms", "–", None))
         dp50 = median(desk_times)
         rows.append(row("p50 on accepted desks (full cascade)", dp50, "ms", "≤ 50 ms", dp50 <= 50))
-        rows.append(row(f"right overall, desk set ({n})", 100 * right / n, "%", "≥ 95%", right / n >= 0.95))
+        rows.append(
+            row(f"right overall, desk set ({n})", 100 * right / n, "%", "≥ 95%", right / n >= 0.95)
+        )
         dp = per["desk_person"]
         rows.append(
             row(
@@ -84,7 +85,9 @@ def main() -> None:
             )
         )
         for k in ("desk", "other"):
-            rows.append(row(f"right on '{k}' ({per[k][1]})", 100 * per[k][0] / per[k][1], "%", "–", None))
+            rows.append(
+                row(f"right on '{k}' ({per[k][1]})", 100 * per[k][0] / per[k][1], "%", "–", None)
+            )
         notes.append(f"Wrong: {', '.join(wrong) or 'none'}.")
     else:
         notes.append(f"Real set not found at {DESK_SET}: only the own set was measured.")
@@ -98,9 +101,17 @@ def main() -> None:
         own_right += not res.accepted
         own_codes.append(f"{name}: {'+'.join(r.code for r in res.reasons) or 'accepted'}")
     rows.append(
-        row(f"right on own set (scikit-image photos, {len(OWN)}, all 'other')", 100 * own_right / len(OWN), "%", "–", None)
+        row(
+            f"right on own set (scikit-image photos, {len(OWN)}, all 'other')",
+            100 * own_right / len(OWN),
+            "%",
+            "–",
+            None,
+        )
     )
-    rows.append(row("p50 per photo, own set", median(own_times), "ms", "≤ 50 ms", median(own_times) <= 50))
+    rows.append(
+        row("p50 per photo, own set", median(own_times), "ms", "≤ 50 ms", median(own_times) <= 50)
+    )
     notes.append("Own set: " + "; ".join(own_codes) + ".")
     report(
         "bench_desk_gate",

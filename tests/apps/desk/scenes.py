@@ -38,8 +38,12 @@ def desk_scene(
     mx, my, mw, mh = int(w * 0.3), int(h * 0.12), int(w * 0.4), int(h * 0.38)
     cv2.rectangle(img, (mx, my), (mx + mw, my + mh), (25, 25, 28), -1)
     cv2.rectangle(img, (mx + 12, my + 12), (mx + mw - 12, my + mh - 12), (40, 60, 95), -1)
-    cv2.rectangle(img, (mx + mw // 2 - 15, my + mh), (mx + mw // 2 + 15, top + 30), (60, 60, 60), -1)
-    cv2.rectangle(img, (mx + mw // 2 - 80, top + 25), (mx + mw // 2 + 80, top + 40), (60, 60, 60), -1)
+    cv2.rectangle(
+        img, (mx + mw // 2 - 15, my + mh), (mx + mw // 2 + 15, top + 30), (60, 60, 60), -1
+    )
+    cv2.rectangle(
+        img, (mx + mw // 2 - 80, top + 25), (mx + mw // 2 + 80, top + 40), (60, 60, 60), -1
+    )
     things["monitor"] = (mx, my, mw, top + 40 - my)
     # Keyboard: a dark slab with a grid of light keys.
     kx, ky, kw, kh = int(w * 0.3), int(h * 0.72), int(w * 0.36), int(h * 0.11)
@@ -49,7 +53,9 @@ def desk_scene(
     for r in range(rows):
         for c in range(cols):
             x0, y0 = int(kx + 5 + c * pw), int(ky + 5 + r * ph)
-            cv2.rectangle(img, (x0 + 2, y0 + 2), (int(x0 + pw) - 2, int(y0 + ph) - 2), (200, 200, 205), -1)
+            cv2.rectangle(
+                img, (x0 + 2, y0 + 2), (int(x0 + pw) - 2, int(y0 + ph) - 2), (200, 200, 205), -1
+            )
     things["keyboard"] = (kx, ky, kw, kh)
     # Mug: a white cylinder with a handle, right of the keyboard.
     ux, uy, uw, uh = int(w * 0.78), int(h * 0.62), int(w * 0.07), int(h * 0.13)

@@ -92,3 +92,18 @@ def test_accuracy_bars_on_the_real_desk_set():
             people_rejected += not res.accepted
     assert right / len(rows) >= 0.95
     assert people_rejected >= people * 13 / 14
+
+
+def test_the_preview_decode_is_small_upright_and_knows_the_upload_size():
+    from pixelsmith.core.images import read_preview
+
+    img = cv2.resize(data.astronaut(), (1600, 1200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored landscape, shown portrait
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=90, exif=exif)
+    preview, size = read_preview(
+        buf.getvalue(), min_side=256, max_bytes=1 << 24, max_pixels=1 << 26, max_side=8000
+    )
+    assert size == (1200, 1600)  # after orientation
+    assert preview.size == (300, 400)  # 1/4 DCT draft, turned upright

@@ -12,9 +12,10 @@ the full photo. A cascade, cheapest and most decisive first:
    landscape or a cat puts ≤ 0.04 there. Below DESK_MASS the photo is rejected.
 3. person — the landscape person mask, then full-range face detection, then hands, stopping at
    the first that fires. On photos that are not desks only faces run, so a selfie is told
-   "person" as well as "not a desk" (the mask alone calls a blue yoga ball a person). Hands count as a person: a top-down shot of hands on a keyboard is
-   still someone's body in a photo we would store and restyle, and the render would paste
-   items over their fingers. Hands cost the most (~30-40 ms), so they run only on close-ups of
+   "person" as well as "not a desk" (the mask alone calls a blue yoga ball a person).
+   Hands count as a person: a top-down shot of hands on a keyboard is still someone's body
+   in a photo we would store and restyle, and the render would paste items over their
+   fingers. Hands cost the most (~30-40 ms), so they run only on close-ups of
    input devices (keyboard, mouse, laptop, notebook: at least HANDS_WHEN of the workstation
    mass), the shots where hands appear without a face or a body: in a wide shot of a desk,
    whoever sits there shows a face or a body, which the first two checks find.

@@ -2,8 +2,9 @@
 
 No wheel ships a COCO detector, so this is the classical two-stage recipe: selective search
 (opencv-contrib, one graph-segmentation strategy, on a ~256 px copy: ~90 ms) proposes regions,
-the classifier labels every crop in one batch, and each item label's probability mass (the
-ImageNet classes that mean "monitor", "keyboard", … summed) decides the label and its score.
+the MAX_CROPS that contrast most with their surroundings are kept, the classifier labels those
+crops in one batch, and each item label's probability mass (the ImageNet classes that mean
+"monitor", "keyboard", … summed) decides the label and its score.
 Non-maximum suppression per label then keeps one box per object.
 
 Headphones, paper notebooks, desk mats and chairs have no ImageNet class of their own, so they
@@ -20,10 +21,13 @@ from pixelsmith.core.models import registry
 from .types import Box, DeskItem
 
 PROPOSAL_SIDE = 256
+# Graph-segmentation scales for selective search. Adding finer ones (60, 300) gave more boxes
+# but worse precision and recall on the dev labels with the same crop budget.
+SEGMENT_K = (150,)
 MAX_CROPS = 40
 MIN_AREA = 0.004  # of the photo: a mouse in a wide shot is about 0.5%
 MAX_AREA = 0.6
-MIN_SCORE = 0.45  # an item label's probability mass in its crop
+MIN_SCORE = 0.4  # an item label's probability mass in its crop (dev labels: 0.3-0.45 tried)
 CROP_MARGIN = 0.08  # context around each box helps the classifier (a mouse next to a pad)
 
 # ImageNet-1k class indices whose probabilities add up to each item label.
@@ -55,15 +59,18 @@ def _mass_matrix(n_classes: int = 1000) -> np.ndarray:
 _MASS = _mass_matrix()
 
 
-def proposals(rgb: np.ndarray, max_boxes: int = MAX_CROPS) -> list[Box]:
+def proposals(rgb: np.ndarray, max_boxes: int | None = None) -> list[Box]:
     """Candidate object boxes (working-photo pixels), deduplicated, at most max_boxes."""
+    max_boxes = MAX_CROPS if max_boxes is None else max_boxes
     h, w = rgb.shape[:2]
     f = PROPOSAL_SIDE / max(h, w)
     small = cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))), cv2.INTER_AREA)
-    ss = cv2.ximgproc.segmentation.createSelectiveSearchSegmentation()
-    ss.setBaseImage(np.ascontiguousarray(small[:, :, ::-1]))
-    ss.switchToSingleStrategy(k=150)
-    rects = ss.process()
+    rects = []
+    for k in SEGMENT_K:  # coarse segments find monitors and desks, fine ones mice and mugs
+        ss = cv2.ximgproc.segmentation.createSelectiveSearchSegmentation()
+        ss.setBaseImage(np.ascontiguousarray(small[:, :, ::-1]))
+        ss.switchToSingleStrategy(k=k)
+        rects += ss.process().tolist()
     sh, sw = small.shape[:2]
     area = float(sh * sw)
     keep = []
@@ -72,23 +79,59 @@ def proposals(rgb: np.ndarray, max_boxes: int = MAX_CROPS) -> list[Box]:
         if not (MIN_AREA <= a <= MAX_AREA) or max(bw / bh, bh / bw) > 6:
             continue
         keep.append((x, y, bw, bh))
+    # OpenCV ranks its proposals with a random term: sort them so a photo always gets the same
+    # boxes (and the same items).
+    keep = sorted(set(map(tuple, keep)))
     boxes = np.array(keep, dtype=np.float32).reshape(-1, 4)
-    order = np.arange(len(boxes))
-    kept = _nms(boxes, np.linspace(1, 0, len(boxes)), 0.7) if len(boxes) else order
-    boxes = boxes[kept]
-    if len(boxes) > max_boxes:  # spread the budget over sizes: small items need small boxes
-        areas = boxes[:, 2] * boxes[:, 3]
-        pick = np.argsort(areas)[np.linspace(0, len(boxes) - 1, max_boxes).round().astype(int)]
-        boxes = boxes[np.unique(pick)]
+    if len(boxes):
+        boxes = boxes[_nms(boxes, boxes[:, 2] * boxes[:, 3], 0.7)]
+    if len(boxes) > max_boxes:
+        boxes = boxes[_by_contrast(small, boxes, max_boxes)]
     return [
         Box(int(x / f), int(y / f), max(1, int(bw / f)), max(1, int(bh / f)))
         for x, y, bw, bh in boxes
     ]
 
 
+# Widen crops' short side towards a square (the classifier squashes to 224²)? Tried on the dev
+# labels: no better (P 0.32 vs 0.37 at the same recall), so off.
+SQUARE = False
+
+
+def _by_contrast(small: np.ndarray, boxes: np.ndarray, n: int) -> np.ndarray:
+    """The n boxes that stand out most from a ring around them (mean Lab colour distance): a
+    thing on a desk differs from the desk; a box cut through a wall or a desk top does not.
+    On the dev labels this beat spreading the crop budget over box sizes: precision 0.53 vs
+    0.37, recall 0.34 vs 0.24 with the same 40 crops."""
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2Lab).astype(np.float64)
+    ii = cv2.integral(lab)  # (h+1)×(w+1)×3
+    h, w = small.shape[:2]
+
+    def mean(x0, y0, x1, y1):
+        s = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        return s, max(1, (x1 - x0) * (y1 - y0))
+
+    score = np.zeros(len(boxes))
+    for i, (x, y, bw, bh) in enumerate(boxes.astype(int)):
+        x1, y1 = min(w, x + bw), min(h, y + bh)
+        rx, ry = max(2, bw // 4), max(2, bh // 4)
+        X0, Y0, X1, Y1 = max(0, x - rx), max(0, y - ry), min(w, x1 + rx), min(h, y1 + ry)
+        si, ai = mean(x, y, x1, y1)
+        so, ao = mean(X0, Y0, X1, Y1)
+        if ao <= ai:
+            continue
+        inner, ring = si / ai, (so - si) / (ao - ai)
+        score[i] = np.linalg.norm(inner - ring)
+    return np.sort(np.argsort(-score)[:n])
+
+
 def _crop(rgb: np.ndarray, box: Box) -> np.ndarray:
     h, w = rgb.shape[:2]
     mx, my = int(box.w * CROP_MARGIN), int(box.h * CROP_MARGIN)
+    if SQUARE:
+        side = max(box.w + 2 * mx, box.h + 2 * my)
+        mx = max(mx, (min(side, 2 * box.w) - box.w) // 2)
+        my = max(my, (min(side, 2 * box.h) - box.h) // 2)
     x0, y0 = max(0, box.x - mx), max(0, box.y - my)
     x1, y1 = min(w, box.x2 + mx), min(h, box.y2 + my)
     crop = rgb[y0:y1, x0:x1]

@@ -42,7 +42,10 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
 
     out: list[StyleScore] = []
 
-    wood_desk, wood_all = on_desk(warm_brown), float(warm_brown.mean())
+    # The desk mask can land on a desk mat; the lower part of the photo is where the desk is.
+    h = pal.small_lab.shape[0]
+    lower = warm_brown.reshape(h, -1)[int(h * 0.55) :]
+    wood_desk, wood_all = max(on_desk(warm_brown), float(lower.mean())), float(warm_brown.mean())
     ev = [f"{_pct(wood_desk)} of the desk area is warm brown"]
     if wood_all > 0.15:
         ev.append(f"{_pct(wood_all)} of the photo is wood-toned")
@@ -59,7 +62,8 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
     out.append(
         StyleScore(
             "minimal_white",
-            _clip((0.6 * w_all + 0.6 * w_desk) * few_colours),
+            # White walls are everywhere: the desk top weighs most, and a wood top rules it out.
+            _clip((0.4 * w_all + 0.8 * w_desk) * few_colours * (1 - _clip(1.5 * wood_desk))),
             [
                 f"{_pct(w_all)} of the photo is white or light grey",
                 f"{_pct(w_desk)} of the desk top is white or light grey",

@@ -99,9 +99,7 @@ def _onnx_runner(net: Any) -> Any | None:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        session = ort.InferenceSession(
-            buf.getvalue(), options, providers=["CPUExecutionProvider"]
-        )
+        session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
     except Exception:
         log.warning("ONNX export of the classifier failed; using TorchScript", exc_info=True)
         return None
