@@ -42,7 +42,7 @@ def _wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     y = np.arange(h, dtype=np.float32)[:, None]
     x = np.arange(w, dtype=np.float32)[None, :]
     wobble = _noise(rng, (h, w), 180) * 40 + _noise(rng, (h, w), 40) * 6
-    rings = np.sin((y + wobble) / 7.0 + np.sin(x / 310.0) * 2.2) * 0.5 + 0.5
+    rings = np.sin((y + wobble) / 9.0 + np.sin(x / 310.0) * 2.2) * 0.5 + 0.5
     fine = _noise(rng, (h, w), 3)
     streak = (
         np.asarray(
@@ -53,7 +53,7 @@ def _wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         )
         / 255.0
     )
-    tone = 0.62 + 0.16 * rings**3 + 0.08 * fine + 0.10 * streak
+    tone = 0.70 + 0.06 * rings**3 + 0.04 * fine + 0.06 * streak  # planed: grain, no ridges
     base = np.array([0.74, 0.52, 0.32], dtype=np.float32)
     return np.clip(tone[..., None] * base[None, None, :] * 1.18, 0, 1)
 

@@ -7,7 +7,10 @@ surface; recommend.py; render.py with placement, warp, light and shadow; inpaint
 GPU path), its job kinds (jobs.py: `desk.render`, `desk.inpaint`), its rows
 (models.py), the service the routes and CLI share (service.py), the /desk page and
 /api/v1/desk routes (routes.py) and the `pixelsmith desk` commands (cli.py). types.py holds
-what the steps hand each other.
+what the steps hand each other. The page (templates/desk/index.html with static/desk.js and
+static/desk.css, served at /static/desk/) uploads the photo, shows the gate's answer, the
+analysis, the recommendations to pick from, the render's progress and the result with
+numbered hotspots, shop links and a before/after slider.
 """
 
 from pixelsmith.core.web.appinfo import AppInfo
