@@ -15,12 +15,13 @@ The desk plane model (one row = one depth, a pinhole camera above a flat desk):
   The footprint (the base's patch of desk) is depth_cm × px/cm × r rows deep.
 
 A spot is valid when the footprint lies on the free surface, the item's whole box touches no
-item placed before it (so masks never overlap), and it overlaps no item the analysis found
-that stands at or in front of the footprint (whose base row is below the footprint's back
-edge). Found items behind the footprint may be partly hidden by it, as a lamp hides part of the
-monitor behind it; a desk mat is not an obstacle: things stand on it. Among valid spots the one nearest the item's
-preferred place wins (PREFERRED, in the free surface's own 0..1 coordinates: u across, v from
-back to front), with a small seeded jitter so another seed can pick another near-equal spot.
+item placed before it (so masks never overlap), and it overlaps no item the analysis found that
+stands at or in front of the footprint (whose base row is below the footprint's back edge).
+Found items behind the footprint may be partly hidden by it, as a lamp hides part of the monitor
+behind it; a desk mat is not an obstacle: things stand on it. Among valid spots the one nearest
+the item's preferred place wins (PREFERRED, in the free surface's own 0..1 coordinates: u
+across, v from back to front), with a small seeded jitter so another seed can pick another
+near-equal spot.
 """
 
 from __future__ import annotations

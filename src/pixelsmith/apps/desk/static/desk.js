@@ -130,7 +130,7 @@ const el = {
 };
 
 const state = {
-  photo: null, // the API's photo: {id, image_url, width, height, gate, analysis_job_id, analysis}
+  photo: null, // the API's photo: {id, image_url, width, height, gate, analysis}
   render: null,
   busy: false,
   generation: 0, // bumped by start over / delete, so late answers of an old flow are ignored
@@ -335,7 +335,7 @@ async function useFile(file) {
     if (generation !== state.generation) return;
     state.photo = answer.photo;
     showChosen(answer.photo, photo, file.name);
-    startAnalysis(answer.job, generation);
+    startAnalysis(generation);
   } catch (err) {
     if (generation !== state.generation) return;
     el.drop.hidden = false;
@@ -418,50 +418,18 @@ el.photoStep.addEventListener("drop", (event) => {
 
 // ---- 2. the analysis ---------------------------------------------------------------------------
 
-async function startAnalysis(job, generation) {
+// The analysis comes back with the upload (the server analyses the photo as it takes it).
+async function startAnalysis(generation) {
   setStep("analysis");
   clearError(el.analysisError);
-  el.analysisBody.hidden = true;
-  showJob(el.analysisJob, job);
+  el.analysisJob.hidden = true;
   focusStep("analysis");
-  const final = TERMINAL.has(job.status)
-    ? job
-    : await followJob(job.id, (j) => generation === state.generation && showJob(el.analysisJob, j));
-  if (generation !== state.generation) return;
-  if (final.status !== "succeeded") {
-    el.analysisJob.hidden = true;
-    alertBox(el.analysisError, {
-      title: t("apps.desk.error.analysis.title"),
-      next: t("apps.desk.error.analysis.next"),
-      detail: jobFailure(final),
-      actions: [
-        button(t("apps.desk.retry"), () => retryJob(final.id, generation), "btn btn-sm btn-primary"),
-        button(t("apps.desk.other_photo"), () => {
-          startOver();
-          pickAnother();
-        }),
-      ],
-    });
-    return;
-  }
   try {
-    state.photo = await api(`/api/v1/desk/photos/${encodeURIComponent(state.photo.id)}`);
-    if (generation !== state.generation) return;
-    el.analysisJob.hidden = true;
     await showAnalysis(state.photo);
+    if (generation !== state.generation) return;
     loadRecommendations(generation);
   } catch (err) {
     if (generation !== state.generation) return;
-    showError(el.analysisError, err);
-  }
-}
-
-async function retryJob(id, generation) {
-  clearError(el.analysisError);
-  try {
-    const job = await api(`/api/v1/jobs/${encodeURIComponent(id)}/retry`, { method: "POST" });
-    startAnalysis(job, generation);
-  } catch (err) {
     showError(el.analysisError, err);
   }
 }
