@@ -157,6 +157,7 @@ def main() -> None:
     with live_server() as (base, server, data_dir):
         tree = Tree(server.pid)
         load = Load(base)
+        tree.quiet()  # workers done starting: the unloaded figures are the server's own
         alone = asyncio.run(unloaded(load, base, args.unloaded))
         assert not load.errors, load.error_samples
         before = tree.settled()

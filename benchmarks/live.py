@@ -7,6 +7,7 @@ processes, and reads each one's high-water mark (VmHWM, which `reset_peaks()` re
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import sys
@@ -119,6 +120,25 @@ class Tree:
             self.peak_server = max(self.peak_server, server)
             self.peak_worker = max(self.peak_worker, worker)
             time.sleep(self.interval)
+
+    def quiet(self, max_cpu_percent: float = 10.0, timeout: float = 60.0) -> float:
+        """Wait until the whole tree uses under `max_cpu_percent` of one core over a second
+        (workers done starting and importing); returns the last reading."""
+        deadline = time.monotonic() + timeout
+        used = float("inf")
+        while time.monotonic() < deadline:
+            procs = self.processes()
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    p.cpu_percent(None)
+            time.sleep(1.0)
+            used = 0.0
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    used += p.cpu_percent(None)
+            if used < max_cpu_percent:
+                break
+        return used
 
     def settled(self, timeout: float = 10.0) -> int:
         """Total RSS once it stops falling (after a job: trims and worker hand-overs done)."""

@@ -173,3 +173,34 @@ def _init_worker(nice: int, parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before prctl took effect
         os._exit(0)
+
+
+# ---- live streams ----------------------------------------------------------------------------
+# Live posture frames run in threads of the API process (each stream keeps a MediaPipe graph
+# and its tracking state there). Those threads run a little below the event loop, so a frame
+# never holds a core that a page, /healthz or a job submit is waiting for; the worker
+# processes are lower still. Linux gives each thread its own niceness; elsewhere this is a
+# plain thread pool.
+STREAM_THREADS = 8
+_stream_pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _nice_this_thread() -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(1, _nice // 2))
+        except OSError:
+            pass
+
+
+async def run_stream_work(fn: Callable[..., T], *args) -> T:
+    """Run `fn(*args)` in a stream thread (below the event loop). Threads that `fn` starts, as
+    a MediaPipe graph does when it is built, inherit the lower priority."""
+    global _stream_pool
+    with _pool_lock:
+        if _stream_pool is None:
+            _stream_pool = concurrent.futures.ThreadPoolExecutor(
+                STREAM_THREADS, thread_name_prefix="stream", initializer=_nice_this_thread
+            )
+        pool = _stream_pool
+    return await asyncio.wrap_future(pool.submit(fn, *args))

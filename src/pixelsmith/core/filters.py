@@ -20,6 +20,8 @@ smoothing on a half-size copy, where it looks the same, and take their edges at 
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -381,7 +383,14 @@ def apply_filter_to_image(
 
 
 def describe_filters() -> list[dict[str, Any]]:
-    """Name, one-line description and JSON schema of the parameters, for every filter."""
+    """Name, one-line description and JSON schema of the parameters, for every filter (a fresh
+    copy: callers may change it)."""
+    return copy.deepcopy(_descriptions())
+
+
+@functools.cache
+def _descriptions() -> list[dict[str, Any]]:
+    # JSON schemas take milliseconds to build: the Studio page shows them on every load.
     return [
         {
             "name": spec.name,

@@ -5,7 +5,6 @@ Every route is per user (core.web.identity: the anonymous cookie id until accoun
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
+from pixelsmith.core.cpu import run_stream_work
 from pixelsmith.core.errors import ApiError
 from pixelsmith.core.images import process_upload
 from pixelsmith.core.services import Services
@@ -106,7 +106,9 @@ async def _serve_stream(websocket: WebSocket, services: Services, identity: Iden
         from pixelsmith.core.models import registry
 
         model = await run_in_threadpool(registry.get, "pose")
-        tracker = await run_in_threadpool(model.new_tracker)  # one per connection, never per frame
+        # One per connection, never per frame; built in a stream thread so the graph's own
+        # threads run below the event loop too (core.cpu.run_stream_work).
+        tracker = await run_stream_work(model.new_tracker)
     except ApiError as exc:
         await websocket.send_json(error_message(exc.code, exc.message, exc.details))
         await websocket.close(code=CLOSE_UNAVAILABLE)
@@ -156,7 +158,7 @@ async def _serve_stream(websocket: WebSocket, services: Services, identity: Iden
         log.exception("posture stream failed")
     finally:
         with anyio.CancelScope(shield=True):  # even when the handler is being cancelled
-            await asyncio.to_thread(tracker.close)  # after any frame in flight
+            await run_stream_work(tracker.close)  # after any frame in flight
 
 
 # ---- single photo ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any
 import anyio
 import numpy as np
 
+from pixelsmith.core.cpu import run_stream_work
 from pixelsmith.core.metrics import POSTURE_STREAMS
 
 from .features import Baseline, Features, assess, extract, make_baseline, overlay_points
@@ -402,7 +403,7 @@ async def run_stream(websocket: Any, session: StreamSession, hooks: StreamHooks)
             if frame is None:
                 return
             try:
-                rgb = await asyncio.to_thread(decode_frame, frame)
+                rgb = await run_stream_work(decode_frame, frame)
             except FrameError as exc:
                 bad_in_a_row += 1
                 await send(error_message(exc.code, exc.message, exc.details))
@@ -418,7 +419,7 @@ async def run_stream(websocket: Any, session: StreamSession, hooks: StreamHooks)
                 continue
             try:
                 async with session_lock:
-                    messages = await asyncio.to_thread(session.process, rgb)
+                    messages = await run_stream_work(session.process, rgb)
             except Exception:  # a bug must not kill the stream; the frame itself is not logged
                 log.exception("posture frame processing failed")
                 await send(error_message("internal_error", "This frame could not be processed."))
