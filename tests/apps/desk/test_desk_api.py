@@ -71,8 +71,8 @@ def analysed(client, desk_jpeg) -> dict:
 @pytest.fixture(scope="module")
 def rendered(client, analysed) -> dict:
     recs = client.get(f"/api/v1/desk/photos/{analysed['id']}/recommendations").json()["items"]
-    ids = [r["product_id"] for r in recs if not r["upgrade"]][:2]
-    assert ids, recs
+    ids = [r["product_id"] for r in recs if r["fits"]][:2]
+    assert ids, f"no recommendation fits the drawn desk: {recs}"
     r = client.post(
         f"/api/v1/desk/photos/{analysed['id']}/renders", json={"product_ids": ids, "engine": "cpu"}
     )
@@ -153,8 +153,9 @@ def test_recommendations_bring_missing_categories_with_a_reason_and_upgrades_fla
         assert it["name"] and it["price_text"] and it["image_url"] and it["shop_url"], it
         assert it["reason"] and any("\uac00" <= ch <= "\ud7a3" for ch in it["reason"]), it
         assert it["upgrade"] == (it["category"] in have), (it, have)
-    firsts = [it["upgrade"] for it in items]
-    assert firsts == sorted(firsts), f"upgrades must come after missing categories: {firsts}"
+    order = [(it["upgrade"], not it["fits"]) for it in items]
+    assert order == sorted(order), f"missing categories first, what fits first in each: {order}"
+    assert any(it["fits"] for it in items), items
 
 
 def test_before_analysis_recommendations_and_renders_are_409(client, desk_jpeg):
@@ -193,7 +194,7 @@ def test_a_render_places_items_with_hotspots_inside_their_masks_and_keeps_the_re
     after = np.asarray(Image.open(io.BytesIO(client.get(rendered["image_url"]).content)))
     assert after.shape == before.shape == (analysed["height"], analysed["width"], 3)
     placed = [i for i in rendered["items"] if i["placed"]]
-    assert placed, rendered["items"]
+    assert len(placed) == len(rendered["items"]), f"items said to fit were not placed: {rendered}"
     touched = np.zeros(before.shape[:2], bool)
     for item in placed:
         assert item["name"] and item["shop_url"] and item["price_text"], item

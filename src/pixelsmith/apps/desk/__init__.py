@@ -4,7 +4,7 @@ Upload a desk photo → gate → analysis → recommendations → makeover rende
 
 The slice owns its pure pipeline (gate.py; analysis.py with items, palette, style and
 surface; recommend.py; render.py with placement, warp, light and shadow; inpaint.py for the
-GPU path), its job kinds (jobs.py: `desk.render`, `desk.inpaint`), its rows
+GPU path), its job kinds (jobs.py: `desk.render`, `desk.render_gpu`), its rows
 (models.py), the service the routes and CLI share (service.py), the /desk page and
 /api/v1/desk routes (routes.py) and the `pixelsmith desk` commands (cli.py). types.py holds
 what the steps hand each other. The page (templates/desk/index.html with static/desk.js and

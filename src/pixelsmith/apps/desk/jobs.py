@@ -1,5 +1,6 @@
-"""Desk Makeover job kinds: `desk.render` (CPU composite, then an optional restyle) and
-`desk.inpaint` (the same render painted in by an inpainting model, GPU queue).
+"""Desk Makeover job kinds: `desk.render` (CPU composite, then an optional filter) and
+`desk.render_gpu` (GPU queue: items painted in by an inpainting model, and/or the render
+repainted in a style preset with its LoRA, then the optional filter).
 
 The analysis is not a job: it answers inline with the upload (about a second, in the server's
 worker process where the gate's models are already loaded). A render's params hold everything
@@ -50,7 +51,11 @@ class RenderParams(BaseModel):
     photo_key: BlobKey
     analysis: dict[str, Any]
     items: list[ItemParams] = Field(..., min_length=1, max_length=6)
-    style: Style | None = None
+    style: Style | None = None  # a CPU filter over the render
+    inpaint: bool = False  # paint the items in with the inpainting model (GPU)
+    gpu_style: str | None = Field(None, max_length=40)  # an engine style preset (img2img)
+    lora: str | None = Field(None, max_length=200)  # a style LoRA file in the models' loras/
+    lora_scale: float = Field(1.0, ge=0.0, le=2.0)
     seed: int = Field(0, ge=0, le=2**31 - 1)
 
 
@@ -76,10 +81,23 @@ def _render_items(ctx: JobContext, p: RenderParams) -> list:
 
 def _finish(ctx: JobContext, p: RenderParams, result: Any, step: int, total: int) -> dict:
     """Restyle (optional), store the render and each placed item's mask; the job's result."""
+    from .restyle import restyle_cpu, restyle_gpu
+
     image = result.image
+    if p.gpu_style:
+        ctx.progress(step, total, f"repainting in the {p.gpu_style} style")
+        image = restyle_gpu(
+            image,
+            p.gpu_style,
+            lora=p.lora,
+            lora_scale=p.lora_scale,
+            seed=p.seed,
+            on_step=_throttled(ctx, f"repainting in the {p.gpu_style} style"),
+            is_canceled=lambda: ctx.canceled,
+        )
     if p.style:
         ctx.progress(step, total, f"restyling: {p.style}")
-        image = restyle(image, p.style)
+        image = restyle_cpu(image, p.style)
     h, w = image.shape[:2]
     render_key = ctx.save_artifact(
         encode_image(Image.fromarray(image, "RGB"), "png"),
@@ -109,11 +127,18 @@ def _finish(ctx: JobContext, p: RenderParams, result: Any, step: int, total: int
     }
 
 
-def restyle(rgb: np.ndarray, style: str) -> np.ndarray:
-    """The render in a painted, drawn or cartoon look (the core photo filters)."""
-    from pixelsmith.core import filters
+def _throttled(ctx: JobContext, message: str):  # noqa: ANN202
+    """An engine step callback that reports progress, with a preview at most every second."""
+    last_preview = 0.0
 
-    return filters.apply_filter(rgb, style, filters.validate_params(style, None))
+    def on_step(step: int, total: int, preview) -> None:  # noqa: ANN001
+        nonlocal last_preview
+        jpeg = None
+        if step == 1 or time.monotonic() - last_preview >= PREVIEW_INTERVAL_S:
+            jpeg, last_preview = preview(), time.monotonic()
+        ctx.progress(step, total + 1, f"{message}: step {step} of {total}", jpeg)
+
+    return on_step
 
 
 @job_kind("desk.render", params=RenderParams)
@@ -133,35 +158,31 @@ def render_job(ctx: JobContext, p: RenderParams) -> dict:
     return out
 
 
-@job_kind("desk.inpaint", params=RenderParams, queue="gpu")
-def inpaint_job(ctx: JobContext, p: RenderParams) -> dict:
-    """The render painted in by the inpainting model: each item's mask filled from its prompt."""
+@job_kind("desk.render_gpu", params=RenderParams, queue="gpu")
+def render_gpu_job(ctx: JobContext, p: RenderParams) -> dict:
+    """The render with the GPU: items painted in by the inpainting model (`inpaint`) and/or
+    the whole render repainted in a style preset with its LoRA (`gpu_style`)."""
     from pixelsmith.core.generation.engine import Canceled
 
     from .inpaint import inpaint
+    from .render import composite
 
     ctx.progress(0, 1, "loading the photo and the items")
     photo = load_photo(ctx, p.photo_key)
     items = _render_items(ctx, p)
-
-    last_preview = 0.0
-
-    def on_step(step: int, total: int, preview) -> None:  # noqa: ANN001
-        nonlocal last_preview
-        jpeg = None
-        if step == 1 or time.monotonic() - last_preview >= PREVIEW_INTERVAL_S:
-            jpeg, last_preview = preview(), time.monotonic()
-        ctx.progress(step, total + 1, f"painting the items in: step {step} of {total}", jpeg)
-
+    analysis = DeskAnalysis.from_dict(p.analysis)
     try:
-        result = inpaint(
-            photo,
-            DeskAnalysis.from_dict(p.analysis),
-            items,
-            seed=p.seed,
-            on_step=on_step,
-            is_canceled=lambda: ctx.canceled,
-        )
+        if p.inpaint:
+            result = inpaint(
+                photo,
+                analysis,
+                items,
+                seed=p.seed,
+                on_step=_throttled(ctx, "painting the items in"),
+                is_canceled=lambda: ctx.canceled,
+            )
+        else:
+            result = composite(photo, analysis, items, seed=p.seed)
+        return _finish(ctx, p, result, 0, 1)
     except Canceled:
         raise JobCanceled() from None
-    return _finish(ctx, p, result, 0, 1)

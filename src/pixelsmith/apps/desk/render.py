@@ -170,6 +170,24 @@ def composite(
     return RenderResult(out, results, "cpu", (time.perf_counter() - started) * 1000.0)
 
 
+def fits(analysis: DeskAnalysis, sizes_cm: list[tuple[str, float, float]]) -> list[bool]:
+    """Whether each (label, width_cm, height_cm) alone has a spot on the free desk surface at
+    the photo's scale, as `composite` would look for one (the cut-out's shape taken from its
+    real size). For recommending what can actually be placed."""
+    occupancy = placement.Occupancy(analysis)
+    if occupancy.extent is None:
+        return [False] * len(sizes_cm)
+    plane = placement.PlaneView(analysis)
+    rng = np.random.default_rng(0)
+    out = []
+    for label, width_cm, height_cm in sizes_cm:
+        depth = min(width_cm, DEFAULT_MAX_DEPTH_CM)
+        cut = (max(1, round(width_cm * 10)), max(1, round(height_cm * 10)))
+        spot = placement.find_spot(occupancy, plane, cut, (width_cm, height_cm, depth), label, rng)
+        out.append(spot is not None)
+    return out
+
+
 def _place(
     item: RenderItem,
     analysis: DeskAnalysis,

@@ -142,13 +142,18 @@ class RenderIn(BaseModel):
         | None
     ) = None
     engine: Literal["auto", "cpu", "gpu"] = "auto"
+    gpu_style: str | None = Field(
+        None, max_length=40, description="An engine style preset painted over the render (GPU)"
+    )
+    lora: str | None = Field(None, max_length=200, description="A style LoRA in models/loras/")
+    lora_scale: float = Field(1.0, ge=0.0, le=2.0)
     seed: int = Field(0, ge=0, le=2**31 - 1)
 
 
 @api.post(
     "/photos/{photo_id}/renders",
     status_code=202,
-    summary="Place the chosen items in the photo (a job: desk.render on CPU, desk.inpaint on GPU)",
+    summary="Place the chosen items in the photo (a job: desk.render, or desk.render_gpu)",
     responses={
         409: {"description": "not_analyzed"},
         422: {"description": "unknown_item or bad parameters"},

@@ -24,6 +24,7 @@ from .models import DeskPhoto, DeskRender
 from .types import WORKING_MAX_SIDE, DeskAnalysis, GateResult
 
 MAX_ITEMS = 6
+FIT_CHECKED = 20  # recommendations checked for a spot on the photo's desk (~10 ms each)
 ENGINES = ("auto", "cpu", "gpu")
 
 
@@ -155,11 +156,20 @@ class DeskService:
         self, user_id: str, photo_id: str, lang: str = "en", limit: int = 8
     ) -> list[dict[str, Any]]:
         from .recommend import recommend
+        from .render import fits
 
         _, analysis = self.analysis(user_id, photo_id)
         products = self.catalog.desk_products()
         provider = self.services.shopping
-        recs = recommend(analysis, products, lang=lang, limit=limit, provider=provider)
+        # Rank every item, then check the best few fit this photo's free desk at its scale:
+        # what fits comes first (within missing categories, then upgrades), so a render places
+        # what it was asked to. Each card says whether it fits.
+        recs = recommend(analysis, products, lang=lang, limit=FIT_CHECKED, provider=provider)
+        fit = fits(
+            analysis,
+            [(r.category, r.width_cm or 1.0, r.height_cm or r.width_cm or 1.0) for r in recs],
+        )
+        ranked = sorted(zip(recs, fit, strict=True), key=lambda rf: (rf[0].upgrade, not rf[1]))
         by_id = {p["id"]: p for p in products}
         return [
             {
@@ -168,10 +178,11 @@ class DeskService:
                 "shop_source": r.shop_source,
                 "reason": r.reason,
                 "upgrade": r.upgrade,
+                "fits": ok,
                 "score": r.score,
                 "style": r.style,
             }
-            for r in recs
+            for r, ok in ranked[:limit]
         ]
 
     # ---- renders -------------------------------------------------------------------------------
@@ -183,10 +194,14 @@ class DeskService:
         *,
         style: str | None = None,
         engine: str = "auto",
+        gpu_style: str | None = None,
+        lora: str | None = None,
+        lora_scale: float = 1.0,
         seed: int = 0,
     ) -> dict[str, Any]:
-        """Check the request, then submit `desk.render` (CPU) or `desk.inpaint` (GPU)."""
+        """Check the request, then submit `desk.render` (CPU) or `desk.render_gpu`."""
         from .inpaint import inpaint_unavailable
+        from .restyle import gpu_unavailable
 
         row, analysis = self.analysis(user_id, photo_id)
         ids = list(dict.fromkeys(product_ids))
@@ -215,7 +230,23 @@ class DeskService:
                 "Use engine 'cpu' (or 'auto') for the composite render.",
                 details={"reason": why_not_gpu},
             )
-        path = "gpu" if engine == "gpu" or (engine == "auto" and not why_not_gpu) else "cpu"
+        if gpu_style:
+            from pixelsmith.core.generation import state, store
+            from pixelsmith.core.generation.styles import get_style
+
+            get_style(gpu_style)  # 422 unknown_style
+            if lora:
+                store.lora_path(state.current_settings(), lora)  # 422 for a bad name
+            why_not_restyle = gpu_unavailable()
+            if why_not_restyle:
+                raise ModelUnavailable(
+                    "No img2img model is installed, so the style cannot be painted on the GPU: "
+                    f"{why_not_restyle}. Pick a filter style instead (style), which runs on "
+                    "the CPU.",
+                    details={"reason": why_not_restyle},
+                )
+        inpaints = engine == "gpu" or (engine == "auto" and not why_not_gpu)
+        path = "gpu" if inpaints or gpu_style else "cpu"
         params = {
             "photo_id": row.id,
             "photo_key": row.photo_key,
@@ -232,9 +263,13 @@ class DeskService:
                 for i in ids
             ],
             "style": style,
+            "inpaint": inpaints,
+            "gpu_style": gpu_style,
+            "lora": lora,
+            "lora_scale": lora_scale,
             "seed": seed,
         }
-        kind = "desk.inpaint" if path == "gpu" else "desk.render"
+        kind = "desk.render_gpu" if path == "gpu" else "desk.render"
         job = self.jobs.submit(kind, params, owner_id=user_id)
         render = DeskRender(
             id=uuid.uuid4().hex,
