@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from desk_photo import render_desk_photo
-from hostile_images import jpeg_bytes
+from hostile_images import decompression_bomb_png, jpeg_bytes, truncated_jpeg
 from pixelsmith.core.config import Settings
 from pixelsmith.core.web.app import create_app
 
@@ -117,12 +117,26 @@ def test_a_refused_upload_is_a_422_with_the_gates_answer_and_nothing_is_stored(c
         (b"", 422, "empty_file"),
         (b"GIF89a not really", 422, "unsupported_type"),
         (jpeg_bytes(120, 90), 422, "too_small"),
+        (decompression_bomb_png(), 422, "image_too_large"),
+        (truncated_jpeg(), 422, "truncated_image"),
     ],
 )
-def test_bad_uploads_get_their_4xx(client, data, status, code):
-    r = upload(client, data, "x.jpg")
-    assert r.status_code == status, r.text
-    assert r.json()["error"]["code"] == code, r.text
+def test_bad_uploads_get_their_4xx_and_nothing_is_stored(client, data, status, code):
+    before = client.get("/api/v1/desk/photos").json()
+    for url in ("/api/v1/desk/photos", "/api/v1/desk/gate"):
+        r = client.post(url, files={"file": ("x.jpg", data, "image/jpeg")})
+        if url.endswith("gate") and code == "too_small":  # the gate answers; it stores nothing
+            assert r.status_code == 200 and r.json()["reasons"][0]["code"] == code, r.text
+            continue
+        assert r.status_code == status, (url, r.text)
+        assert r.json()["error"]["code"] == code, (url, r.text)
+    assert client.get("/api/v1/desk/photos").json() == before
+
+
+def test_a_huge_upload_is_413(client):
+    big = b"\xff\xd8\xff" + b"\0" * (client.app.state.services.settings.max_upload_bytes + 10)
+    r = upload(client, big, "big.jpg")
+    assert r.status_code == 413 and r.json()["error"]["code"] == "file_too_large", r.text[:300]
 
 
 # ---- analysis and recommendations ---------------------------------------------------------------
