@@ -303,3 +303,28 @@ def test_delete_removes_the_photo_its_analysis_renders_jobs_and_blobs(client, tm
         assert client.get(f"/api/v1/jobs/{job_id}").status_code == 404, job_id
     with services.db.session() as s:
         assert s.get(DeskRender, render["id"]) is None
+
+
+def test_style_evidence_and_refusals_come_in_the_callers_language(client, analysed):
+    def hangul(text: str) -> bool:
+        return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+    en = client.get(f"/api/v1/desk/photos/{analysed['id']}").json()["analysis"]["style"]
+    ko = client.get(f"/api/v1/desk/photos/{analysed['id']}?lang=ko").json()["analysis"]["style"]
+    assert en["evidence"] and not any(hangul(e) for e in en["evidence"]), en
+    assert len(ko["evidence"]) == len(en["evidence"]) and all(map(hangul, ko["evidence"])), ko
+
+
+def test_a_refused_item_says_why_in_korean():
+    import render_scene
+
+    from pixelsmith.apps.desk.render import RenderItem, composite
+    from pixelsmith.apps.desk.service import localize_render
+
+    photo, analysis = render_scene.desk_photo(), render_scene.desk_analysis()
+    sofa = RenderItem("sofa", "desk_mat", render_scene.items()[0].rgba, 400.0, 100.0)
+    result = composite(photo, analysis, [sofa])
+    item = result.items[0].to_dict()
+    assert not item["placed"] and "400 × 100 cm" in item["reason"], item
+    ko = localize_render({"items": [dict(item)]}, "ko")["items"][0]["reason"]
+    assert "400 × 100 cm" in ko and any("\uac00" <= ch <= "\ud7a3" for ch in ko), ko

@@ -149,7 +149,7 @@ def test_an_item_that_cannot_fit_says_so_and_changes_nothing():
     first, second, sofa = result.items
     assert first.placed
     assert not second.placed and "no free desk space" in second.reason
-    assert not sofa.placed and "400 × 100 cm desk_mat" in sofa.reason
+    assert not sofa.placed and "400 × 100 cm desk mat" in sofa.reason
     assert second.box is None and second.mask is None and second.hotspot is None
     h, w = photo.shape[:2]
     untouched = ~(first.full_mask(h, w) | first.full_shadow(h, w))

@@ -24,6 +24,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pixelsmith.core.web.i18n import translate
+
 from . import light, placement, shadow, warp
 from .types import Box, DeskAnalysis
 
@@ -60,7 +62,9 @@ class ItemPlacement:
     product_id: str
     label: str
     placed: bool
-    reason: str = ""  # why not, when placed is False
+    reason: str = ""  # why not, when placed is False (English)
+    reason_key: str = ""  # the same as a message key and its values, for other languages
+    reason_params: dict[str, str] = field(default_factory=dict)
     box: Box | None = None
     mask: np.ndarray | None = None  # uint8 alpha as blended (0 = untouched)
     shadow_box: Box | None = None
@@ -83,6 +87,8 @@ class ItemPlacement:
             "label": self.label,
             "placed": self.placed,
             "reason": self.reason,
+            "reason_key": self.reason_key,
+            "reason_params": self.reason_params,
             "box": box(self.box),
             "shadow_box": box(self.shadow_box),
             "footprint": box(self.footprint),
@@ -196,20 +202,27 @@ def _place(
     scene: light.SceneLight,
     rng: np.random.Generator,
 ) -> _Layer | ItemPlacement:
-    def refused(reason: str) -> ItemPlacement:
-        return ItemPlacement(item.product_id, item.label, False, reason)
+    def refused(name: str, **params: object) -> ItemPlacement:
+        key = f"apps.desk.placement.{name}"
+        values = {k: str(v) for k, v in params.items()}
+        return ItemPlacement(
+            item.product_id, item.label, False, translate("en", key, **values), key, values
+        )
 
     cut = warp.trim(item.rgba)
     if cut is None:
-        return refused("the cut-out has no visible pixels")
+        return refused("no_cutout")
     if occupancy.extent is None:
-        return refused("the analysis found no free desk surface")
+        return refused("no_surface")
     cm = (item.width_cm, item.height_cm, item.footprint_depth_cm)
     spot = placement.find_spot(occupancy, plane, (cut.shape[1], cut.shape[0]), cm, item.label, rng)
     if spot is None:
         return refused(
-            f"no free desk space fits a {item.width_cm:g} × {item.height_cm:g} cm {item.label} "
-            f"at this photo's scale ({plane.scale.at(occupancy.extent.y2):.1f} px/cm at the front)"
+            "no_space",
+            width=f"{item.width_cm:g}",
+            height=f"{item.height_cm:g}",
+            label=item.label.replace("_", " "),
+            scale=f"{plane.scale.at(occupancy.extent.y2):.1f}",
         )
     occupancy.block(spot.box)
     top = warp.top_factor(analysis.scale, spot.box.y2, spot.box.h)

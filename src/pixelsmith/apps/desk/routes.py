@@ -24,7 +24,14 @@ from pixelsmith.core.web.identity import Identity, current_identity
 from pixelsmith.core.web.pages import render
 
 from . import APP
-from .service import MAX_ITEMS, DeskService, gate_upload, prepare_photo
+from .service import (
+    MAX_ITEMS,
+    DeskService,
+    gate_upload,
+    localize_photo,
+    localize_render,
+    prepare_photo,
+)
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/desk", tags=["desk"])
@@ -78,25 +85,30 @@ async def create_photo(
     data = await read_upload_bytes(file, max_bytes=limits[0])
     prepared = await run_isolated(prepare_photo, data, negotiate(request).lang, limits)
     del data
-    return await run_in_threadpool(desk.create_photo, identity.user_id, prepared)
+    out = await run_in_threadpool(desk.create_photo, identity.user_id, prepared)
+    localize_photo(out["photo"], negotiate(request).lang)
+    return out
 
 
 @api.get("/photos", summary="Your desk photos, newest first")
 def list_photos(
+    request: Request,
     limit: int = Query(50, ge=1, le=200),
     identity: Identity = Depends(current_identity),
     desk: DeskService = Depends(desk_service),
 ) -> list[dict]:
-    return desk.list_photos(identity.user_id, limit)
+    lang = negotiate(request).lang
+    return [localize_photo(p, lang) for p in desk.list_photos(identity.user_id, limit)]
 
 
 @api.get("/photos/{photo_id}", summary="A desk photo and its analysis (null until done)")
 def get_photo(
+    request: Request,
     photo_id: str,
     identity: Identity = Depends(current_identity),
     desk: DeskService = Depends(desk_service),
 ) -> dict:
-    return desk.get_photo(identity.user_id, photo_id)
+    return localize_photo(desk.get_photo(identity.user_id, photo_id), negotiate(request).lang)
 
 
 @api.get("/photos/{photo_id}/image", response_class=Response, summary="The working photo")
@@ -178,11 +190,12 @@ def submit_render(
 
 @api.get("/renders/{render_id}", summary="A render: its image, numbered items and hotspots")
 def get_render(
+    request: Request,
     render_id: str,
     identity: Identity = Depends(current_identity),
     desk: DeskService = Depends(desk_service),
 ) -> dict:
-    return desk.get_render(identity.user_id, render_id)
+    return localize_render(desk.get_render(identity.user_id, render_id), negotiate(request).lang)
 
 
 @api.get("/renders/{render_id}/image", response_class=Response, summary="The render (PNG)")

@@ -19,6 +19,7 @@ from pixelsmith.core.catalog.models import format_price
 from pixelsmith.core.errors import ApiError, Conflict, ModelUnavailable, NotFound
 from pixelsmith.core.images import downscale_to, encode_image, read_image
 from pixelsmith.core.services import Services
+from pixelsmith.core.web.i18n import translate
 
 from .models import DeskPhoto, DeskRender
 from .types import WORKING_MAX_SIDE, DeskAnalysis, GateResult
@@ -68,6 +69,26 @@ def prepare_photo(data: bytes, lang: str, limits: tuple[int, int, int]) -> Prepa
     analysis = analyze(np.asarray(image))
     png = encode_image(image, "png")
     return PreparedPhoto(result, png, image.width, image.height, analysis)
+
+
+def localize_photo(photo: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A photo dict with its style evidence in `lang` (stored in English with message keys)."""
+    from .style import evidence_text
+
+    analysis = photo.get("analysis")
+    if analysis and lang != "en":
+        for style in [*analysis.get("styles", []), analysis.get("style")]:
+            if style and style.get("evidence_keys"):
+                style["evidence"] = [evidence_text(e, lang) for e in style["evidence_keys"]]
+    return photo
+
+
+def localize_render(render: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A render dict with each refused item's reason in `lang`."""
+    for item in render.get("items") or []:
+        if item.get("reason_key"):
+            item["reason"] = translate(lang, item["reason_key"], **item.get("reason_params", {}))
+    return render
 
 
 def gate_refusal(result: GateResult) -> ApiError:

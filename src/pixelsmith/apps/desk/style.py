@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pixelsmith.core.web.i18n import translate
+
 from .palette import PaletteResult
 from .types import DeskItem, StyleScore
 
@@ -19,6 +21,23 @@ def _clip(x: float) -> float:
 
 def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
+
+
+EVIDENCE_PREFIX = "apps.desk.evidence."
+
+
+def _ev(name: str, **params: object) -> dict[str, object]:
+    """One piece of evidence as a message key and its values (pages show it in their
+    language; `evidence` holds the English text)."""
+    return {"key": EVIDENCE_PREFIX + name, "params": {k: str(v) for k, v in params.items()}}
+
+
+def _texts(evidence: list[dict[str, object]]) -> tuple[list[str], list[dict[str, object]]]:
+    return [evidence_text(e, "en") for e in evidence], evidence
+
+
+def evidence_text(e: dict, lang: str) -> str:
+    return translate(lang, e["key"], **e["params"])
 
 
 def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) -> list[StyleScore]:
@@ -46,14 +65,16 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
     h = pal.small_lab.shape[0]
     lower = warm_brown.reshape(h, -1)[int(h * 0.55) :]
     wood_desk, wood_all = max(on_desk(warm_brown), float(lower.mean())), float(warm_brown.mean())
-    ev = [f"{_pct(wood_desk)} of the desk area is warm brown"]
+    ev = [_ev("desk_warm_brown", pct=_pct(wood_desk))]
     if wood_all > 0.15:
-        ev.append(f"{_pct(wood_all)} of the photo is wood-toned")
+        ev.append(_ev("photo_wood", pct=_pct(wood_all)))
     if "plant" in labels:
-        ev.append("a plant")
+        ev.append(_ev("plant"))
     out.append(
         StyleScore(
-            "wood_natural", _clip(1.2 * wood_desk + 0.5 * wood_all + 0.1 * ("plant" in labels)), ev
+            "wood_natural",
+            _clip(1.2 * wood_desk + 0.5 * wood_all + 0.1 * ("plant" in labels)),
+            *_texts(ev),
         )
     )
 
@@ -64,24 +85,26 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
             "minimal_white",
             # White walls are everywhere: the desk top weighs most, and a wood top rules it out.
             _clip((0.4 * w_all + 0.8 * w_desk) * few_colours * (1 - _clip(1.5 * wood_desk))),
-            [
-                f"{_pct(w_all)} of the photo is white or light grey",
-                f"{_pct(w_desk)} of the desk top is white or light grey",
-                "few strong colours" if few_colours > 0.7 else "some strong colours",
-            ],
+            *_texts(
+                [
+                    _ev("photo_white", pct=_pct(w_all)),
+                    _ev("desk_white", pct=_pct(w_desk)),
+                    _ev("few_colours" if few_colours > 0.7 else "some_colours"),
+                ]
+            ),
         )
     )
 
     dark_share, neon_share = float(dark.mean()), float(neon.mean())
-    ev = [f"{_pct(dark_share)} of the photo is near black"]
+    ev = [_ev("photo_black", pct=_pct(dark_share))]
     if neon_share > 0.01:
-        lit = "RGB-lit keyboard" if "keyboard" in labels else "bright neon accents"
-        ev.append(f"{lit} ({_pct(neon_share)} of the photo)")
+        lit = "rgb_keyboard" if "keyboard" in labels else "neon"
+        ev.append(_ev(lit, pct=_pct(neon_share)))
     out.append(
         StyleScore(
             "dark_gaming",
             _clip(1.1 * dark_share + 6 * neon_share) * (dark_share > 0.15 or neon_share > 0.03),
-            ev,
+            *_texts(ev),
         )
     )
 
@@ -92,10 +115,7 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
         StyleScore(
             "colourful",
             _clip(float(vivid.mean()) * 4 + 0.12 * max(0, n_hues - 1)),
-            [
-                f"{_pct(float(vivid.mean()))} of the photo in strong colours",
-                f"{n_hues} distinct hues",
-            ],
+            *_texts([_ev("photo_vivid", pct=_pct(float(vivid.mean()))), _ev("hues", n=n_hues)]),
         )
     )
 
@@ -104,10 +124,9 @@ def score_styles(pal: PaletteResult, desk: np.ndarray, items: list[DeskItem]) ->
         StyleScore(
             "industrial",
             _clip(0.8 * grey_share + 0.6 * grey_desk - 0.8 * wood_desk),
-            [
-                f"{_pct(grey_share)} of the photo is mid grey (metal, concrete)",
-                f"{_pct(grey_desk)} of the desk top is grey or black",
-            ],
+            *_texts(
+                [_ev("photo_grey", pct=_pct(grey_share)), _ev("desk_grey", pct=_pct(grey_desk))]
+            ),
         )
     )
     return sorted(out, key=lambda s: -s.score)

@@ -73,6 +73,9 @@ class StyleScore:
     style: str  # one of STYLES
     score: float  # 0..1
     evidence: list[str] = field(default_factory=list)  # "62% of the desk area is warm brown"
+    # The same as message keys and values ({"key": "apps.desk.evidence.…", "params": {…}}),
+    # for pages in other languages.
+    evidence_keys: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +132,12 @@ class DeskAnalysis:
             ],
             palette=[PaletteColor(**p) for p in d.get("palette", [])],
             styles=[
-                StyleScore(s["style"], float(s["score"]), list(s.get("evidence", [])))
+                StyleScore(
+                    s["style"],
+                    float(s["score"]),
+                    list(s.get("evidence", [])),
+                    list(s.get("evidence_keys", [])),
+                )
                 for s in d.get("styles", [])
             ],
             surface=[[(int(x), int(y)) for x, y in poly] for poly in d.get("surface", [])],
