@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from harness import median, percentile, report, row
-from live import live_server
+from live import live_server, wait_job
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -29,15 +29,8 @@ from desk_photo import render_desk_photo  # noqa: E402
 REAL = ROOT.parent / "shared" / "data" / "desk"
 
 
-def wait(client: httpx.Client, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/v1/jobs/{job_id}").json()
-        if job["status"] in ("succeeded", "failed", "canceled"):
-            return job
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"job {job_id} still {job['status']} after {timeout} s")
-        time.sleep(0.02)
+def wait(client: httpx.Client, job_id: str) -> dict:
+    return wait_job(client, job_id, timeout=120, interval=0.02)
 
 
 def makeover(client: httpx.Client, data: bytes) -> tuple[float, int]:

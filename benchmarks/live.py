@@ -164,7 +164,9 @@ def photo_jpeg(width: int, height: int, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def wait_job(client: httpx.Client, job_id: str, timeout: float = 3600) -> dict:
+def wait_job(
+    client: httpx.Client, job_id: str, timeout: float = 3600, interval: float = 0.1
+) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         job = client.get(f"/api/v1/jobs/{job_id}").json()
@@ -172,7 +174,7 @@ def wait_job(client: httpx.Client, job_id: str, timeout: float = 3600) -> dict:
             return job
         if time.monotonic() > deadline:
             raise RuntimeError(f"job {job_id} still {job['status']} after {timeout} s")
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def metric(client: httpx.Client, name: str) -> float:

@@ -95,6 +95,8 @@ UPLOAD_ROUTES = [
     ("/api/v1/studio/upscale", {}, "file"),
     ("/api/v1/studio/sketch", {"prompt": "a cat"}, "file"),
     ("/api/v1/studio/panorama", {}, "files"),
+    ("/api/v1/desk/gate", {}, "file"),
+    ("/api/v1/desk/photos", {}, "file"),
 ]
 
 

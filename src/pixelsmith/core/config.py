@@ -128,6 +128,14 @@ class Settings(BaseSettings):
     def resolved_posture_max_streams(self) -> int:
         return self.posture_max_streams or max(2, 2 * (os.cpu_count() or 1))
 
+    def upload_limits(self) -> dict[str, int]:
+        """The image intake's limits, as core.images' functions take them."""
+        return {
+            "max_bytes": self.max_upload_bytes,
+            "max_pixels": self.max_image_pixels,
+            "max_side": self.max_image_side,
+        }
+
     def resolved_inline_cpu_slots(self) -> int:
         return self.inline_cpu_slots or max(1, (os.cpu_count() or 1) - 1)
 

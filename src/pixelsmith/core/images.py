@@ -138,34 +138,8 @@ def sniff_format(data: bytes) -> str | None:
 
 def read_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> IntakeImage:
     """Validate and decode an uploaded image, or raise InvalidImage / PayloadTooLarge."""
-    size = len(data)
-    if size == 0:
-        raise _empty_file()
-    if size > max_bytes:
-        raise _file_too_large(max_bytes, size)
-    fmt = sniff_format(data)
-    if fmt is None:
-        raise _unsupported(data)
-
-    try:
-        # `formats` pins the one decoder the magic bytes chose: no other plugin gets a go.
-        # Image.open reads the header only; no pixel is decoded yet.
-        src = Image.open(io.BytesIO(data), formats=[_PIL_OPEN_AS[fmt]])
-    except Image.DecompressionBombError as exc:
-        # Pillow's own hard limit (2 × Image.MAX_IMAGE_PIXELS), hit while reading the header.
-        raise _image_too_large(None, None, max_pixels, max_side, str(exc)) from exc
-    except Exception as exc:  # Pillow raises many types on hostile headers; all mean "bad file"
-        raise _decode_failed(fmt, data, exc) from exc
-
+    fmt, src = _open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
     with src:
-        if src.format not in _PIL_FORMATS[fmt]:
-            raise InvalidImage(
-                f"The file starts like a {fmt.upper()} image but is not one. {_ALLOWED}",
-                code="unsupported_type",
-                details={"sniffed": fmt, "decoded_as": src.format},
-            )
-        width, height = src.size
-        _check_dimensions(width, height, max_pixels=max_pixels, max_side=max_side)
         try:
             src.load()  # first frame only, for animated PNG/WebP and MPO
         except Exception as exc:
@@ -188,6 +162,43 @@ def read_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -
     )
 
 
+def _open_checked(
+    data: bytes, *, max_bytes: int, max_pixels: int, max_side: int
+) -> tuple[str, Image.Image]:
+    """The checks before any pixel is decoded: size in bytes, magic bytes, the header's
+    format and dimensions. Returns the sniffed format and the opened (header-only) image."""
+    size = len(data)
+    if size == 0:
+        raise _empty_file()
+    if size > max_bytes:
+        raise _file_too_large(max_bytes, size)
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise _unsupported(data)
+    try:
+        # `formats` pins the one decoder the magic bytes chose: no other plugin gets a go.
+        # Image.open reads the header only; no pixel is decoded yet.
+        src = Image.open(io.BytesIO(data), formats=[_PIL_OPEN_AS[fmt]])
+    except Image.DecompressionBombError as exc:
+        # Pillow's own hard limit (2 × Image.MAX_IMAGE_PIXELS), hit while reading the header.
+        raise _image_too_large(None, None, max_pixels, max_side, str(exc)) from exc
+    except Exception as exc:  # Pillow raises many types on hostile headers; all mean "bad file"
+        raise _decode_failed(fmt, data, exc) from exc
+    if src.format not in _PIL_FORMATS[fmt]:
+        src.close()
+        raise InvalidImage(
+            f"The file starts like a {fmt.upper()} image but is not one. {_ALLOWED}",
+            code="unsupported_type",
+            details={"sniffed": fmt, "decoded_as": src.format},
+        )
+    try:
+        _check_dimensions(*src.size, max_pixels=max_pixels, max_side=max_side)
+    except ApiError:
+        src.close()
+        raise
+    return fmt, src
+
+
 def read_preview(
     data: bytes, *, min_side: int, max_bytes: int, max_pixels: int, max_side: int
 ) -> tuple[Image.Image, tuple[int, int]]:
@@ -199,29 +210,9 @@ def read_preview(
     flattened onto white, its shorter side about `min_side` or more) and the upload's own
     (width, height) after orientation.
     """
-    size = len(data)
-    if size == 0:
-        raise _empty_file()
-    if size > max_bytes:
-        raise _file_too_large(max_bytes, size)
-    fmt = sniff_format(data)
-    if fmt is None:
-        raise _unsupported(data)
-    try:
-        src = Image.open(io.BytesIO(data), formats=[_PIL_OPEN_AS[fmt]])
-    except Image.DecompressionBombError as exc:
-        raise _image_too_large(None, None, max_pixels, max_side, str(exc)) from exc
-    except Exception as exc:
-        raise _decode_failed(fmt, data, exc) from exc
+    fmt, src = _open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
+    width, height = src.size
     with src:
-        if src.format not in _PIL_FORMATS[fmt]:
-            raise InvalidImage(
-                f"The file starts like a {fmt.upper()} image but is not one. {_ALLOWED}",
-                code="unsupported_type",
-                details={"sniffed": fmt, "decoded_as": src.format},
-            )
-        width, height = src.size
-        _check_dimensions(width, height, max_pixels=max_pixels, max_side=max_side)
         try:
             if fmt == "jpeg":
                 src.draft("RGB", (min_side, min_side))

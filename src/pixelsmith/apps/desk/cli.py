@@ -31,8 +31,8 @@ CLI_USER = "cli"
 
 
 def _limits() -> tuple[int, int, int]:
-    s = get_settings()
-    return s.max_upload_bytes, s.max_image_pixels, s.max_image_side
+    lim = get_settings().upload_limits()
+    return lim["max_bytes"], lim["max_pixels"], lim["max_side"]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

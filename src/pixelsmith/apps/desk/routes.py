@@ -48,8 +48,8 @@ def index(request: Request, identity: Identity = Depends(current_identity)) -> H
 
 
 def _limits(services: Services) -> tuple[int, int, int]:
-    s = services.settings
-    return s.max_upload_bytes, s.max_image_pixels, s.max_image_side
+    lim = services.settings.upload_limits()
+    return lim["max_bytes"], lim["max_pixels"], lim["max_side"]
 
 
 @api.post(

@@ -54,9 +54,7 @@ def analyze(
     try:
         intake = read_image(
             image.read_bytes(),
-            max_bytes=s.max_upload_bytes,
-            max_pixels=s.max_image_pixels,
-            max_side=s.max_image_side,
+            **s.upload_limits(),
         )
         result = analyze_photo(intake.to_rgb_array(), baseline)
     except ApiError as exc:

@@ -199,9 +199,7 @@ async def analyze(
             file,
             analyze_intake,
             baseline,
-            max_bytes=s.max_upload_bytes,
-            max_pixels=s.max_image_pixels,
-            max_side=s.max_image_side,
+            **s.upload_limits(),
         )
     except NoPersonFound:
         raise ApiError(

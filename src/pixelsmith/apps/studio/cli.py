@@ -41,9 +41,7 @@ def _read(path: Path):  # noqa: ANN202
     try:
         return read_image(
             path.read_bytes(),
-            max_bytes=s.max_upload_bytes,
-            max_pixels=s.max_image_pixels,
-            max_side=s.max_image_side,
+            **s.upload_limits(),
         )
     except ApiError as exc:
         console.print(f"[red]{path}: {exc.message}[/red]")

@@ -51,12 +51,7 @@ async def _read(upload: UploadFile | None, services: Services) -> IntakeImage:
 
 
 def _limits(services: Services) -> dict[str, int]:
-    s = services.settings
-    return {
-        "max_bytes": s.max_upload_bytes,
-        "max_pixels": s.max_image_pixels,
-        "max_side": s.max_image_side,
-    }
+    return services.settings.upload_limits()
 
 
 def _stem(filename: str | None) -> str:

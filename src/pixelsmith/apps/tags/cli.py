@@ -46,9 +46,7 @@ def scan(
         s = services.settings
         intake = read_image(
             image.read_bytes(),
-            max_bytes=s.max_upload_bytes,
-            max_pixels=s.max_image_pixels,
-            max_side=s.max_image_side,
+            **s.upload_limits(),
         )
         result = tags.scan(intake, CropBox.parse(crop) if crop else None)
         lookup = (

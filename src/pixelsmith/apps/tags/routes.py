@@ -90,9 +90,7 @@ async def scan(
         file,
         read_tag,
         box,
-        max_bytes=s.max_upload_bytes,
-        max_pixels=s.max_image_pixels,
-        max_side=s.max_image_side,
+        **s.upload_limits(),
     )
     return await run_in_threadpool(tags.record, read)
 
