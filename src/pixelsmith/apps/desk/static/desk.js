@@ -15,7 +15,7 @@
 
 import { ApiError, api, h, wsUrl } from "/static/js/api.js";
 import { PhotoError, prepareImage } from "/static/js/photo.js";
-import { lang, t as shellT } from "/static/js/i18n.js";
+import { lang, pageMessages } from "/static/js/i18n.js";
 
 const MAX_SIDE = 1600; // the server's working photo: uploading more would be thrown away
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -26,19 +26,7 @@ const NEW_TAB = { target: "_blank", rel: "noopener noreferrer" };
 
 // ---- messages ----------------------------------------------------------------------------------
 
-let messages = {};
-try {
-  messages = JSON.parse(document.getElementById("desk-i18n")?.textContent || "{}");
-} catch {
-  messages = {};
-}
-
-function t(key, vars = {}) {
-  if (!Object.hasOwn(messages, key)) return shellT(key, vars);
-  return messages[key].replace(/\{(\w+)\}/g, (match, name) =>
-    Object.hasOwn(vars, name) ? String(vars[name]) : match,
-  );
-}
+const { t, messages } = pageMessages("desk-i18n");
 
 /** A message if the catalog has it, else `fallback` (labels the server may add later). */
 function tOr(key, fallback) {

@@ -11,7 +11,7 @@
 
 import { ApiError, api, h } from "/static/js/api.js";
 import { PhotoError, prepareImage } from "/static/js/photo.js";
-import { lang, t as shellT } from "/static/js/i18n.js";
+import { lang, pageMessages } from "/static/js/i18n.js";
 
 const MAX_SIDE = 2000;
 const MAX_BYTES = 3 * 1024 * 1024;
@@ -21,19 +21,7 @@ const NEW_TAB = { target: "_blank", rel: "noopener noreferrer" };
 
 // ---- messages ----------------------------------------------------------------------------------
 
-let messages = {};
-try {
-  messages = JSON.parse(document.getElementById("tags-i18n")?.textContent || "{}");
-} catch {
-  messages = {};
-}
-
-function t(key, vars = {}) {
-  if (!Object.hasOwn(messages, key)) return shellT(key, vars);
-  return messages[key].replace(/\{(\w+)\}/g, (match, name) =>
-    Object.hasOwn(vars, name) ? String(vars[name]) : match,
-  );
-}
+const { t, messages } = pageMessages("tags-i18n");
 
 const numberFmt = new Intl.NumberFormat(lang);
 const percentOf = (ratio) => Math.round(Math.max(0, Math.min(1, ratio)) * 100);

@@ -11,9 +11,26 @@ try {
 
 export const lang = document.documentElement.lang || "en";
 
-export function t(key, vars = {}) {
-  const text = Object.hasOwn(catalog, key) ? catalog[key] : key;
+function fill(text, vars) {
   return text.replace(/\{(\w+)\}/g, (match, name) =>
     Object.hasOwn(vars, name) ? String(vars[name]) : match,
   );
+}
+
+export function t(key, vars = {}) {
+  return fill(Object.hasOwn(catalog, key) ? catalog[key] : key, vars);
+}
+
+/** A page's own catalog (a JSON block with this id) in front of the shared one: returns
+ * {t, messages}; t(key, vars) falls back to the shared catalog, then the key. */
+export function pageMessages(id) {
+  let messages = {};
+  try {
+    messages = JSON.parse(document.getElementById(id)?.textContent || "{}");
+  } catch {
+    messages = {};
+  }
+  const pageT = (key, vars = {}) =>
+    Object.hasOwn(messages, key) ? fill(messages[key], vars) : t(key, vars);
+  return { t: pageT, messages };
 }
