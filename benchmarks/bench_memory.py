@@ -11,7 +11,8 @@ input where that runs in minutes:
   photo ×4 would take about half an hour here;
 - a panorama of 10 photos of 2400×1600 (the stitcher reduces larger ones to 2400 px first, and
   10 such JPEGs fill the 26 MB request limit);
-- every filter at 25 megapixels (the filter limit), answered inline by the API process.
+- every filter at 25 megapixels (the filter limit), answered inline by the server's niced
+  worker process (core.cpu.run_isolated).
 
 The peak is the high-water mark (VmHWM) of the process that ran the job, restarted before each
 job; "after" is the whole tree (server + workers) once it settles, against its baseline.
