@@ -38,6 +38,7 @@ MAX_INPUT_SIDE = 2400
 MAX_GROWTH = 6.0
 
 ProgressFn = Callable[[int, int, str], None]
+RANSAC_SEED = 0
 TOTAL_STEPS = 4
 
 _HINT_OVERLAP = (
@@ -199,6 +200,9 @@ def stitch(
     cancel()
 
     report(2, TOTAL_STEPS, "matching photos")
+    # The matcher's RANSAC draws from OpenCV's per-thread RNG, which other calls in the same
+    # thread (k-means, say) move on: a fixed seed makes a stitch depend on its photos only.
+    cv2.setRNGSeed(RANSAC_SEED)
     stitcher = cv2.Stitcher.create(
         cv2.Stitcher_PANORAMA if mode == "panorama" else cv2.Stitcher_SCANS
     )
