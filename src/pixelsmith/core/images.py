@@ -312,7 +312,9 @@ def _naming_the_file(upload: UploadFile | None) -> Iterator[None]:
 # --------------------------------------------------------------------------- output
 
 
-def encode_image(img: Image.Image, fmt: str = "png", *, quality: int = 90) -> bytes:
+def encode_image(
+    img: Image.Image, fmt: str = "png", *, quality: int = 90, png_level: int = 6
+) -> bytes:
     """Encode as "png", "jpeg" (or "jpg") or "webp" with no metadata at all.
 
     JPEG has no alpha channel, so transparent areas become white. `quality` (1-100) applies
@@ -339,7 +341,7 @@ def encode_image(img: Image.Image, fmt: str = "png", *, quality: int = 90) -> by
     img = _without_metadata(img) if img.info else img
     buf = io.BytesIO()
     if pil_format == "PNG":
-        img.save(buf, "PNG", compress_level=6)
+        img.save(buf, "PNG", compress_level=png_level)
     elif pil_format == "JPEG":
         img.save(buf, "JPEG", quality=quality, optimize=True)
     else:

@@ -22,7 +22,7 @@ from pixelsmith.core.images import encode_image, read_image
 from pixelsmith.core.jobs.context import JobCanceled, JobContext
 from pixelsmith.core.jobs.kinds import job_kind
 
-from .types import DeskAnalysis
+from .types import PNG_LEVEL, DeskAnalysis
 
 BlobKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}(\.[a-z0-9]{1,8})?$")]
 # Inputs were checked on upload; this only guards the decode inside the worker.
@@ -100,7 +100,7 @@ def _finish(ctx: JobContext, p: RenderParams, result: Any, step: int, total: int
         image = restyle_cpu(image, p.style)
     h, w = image.shape[:2]
     render_key = ctx.save_artifact(
-        encode_image(Image.fromarray(image, "RGB"), "png"),
+        encode_image(Image.fromarray(image, "RGB"), "png", png_level=PNG_LEVEL),
         name="render.png",
         content_type="image/png",
     )
@@ -111,7 +111,7 @@ def _finish(ctx: JobContext, p: RenderParams, result: Any, step: int, total: int
         if placement.placed:
             mask = placement.full_mask(h, w).astype(np.uint8) * 255
             d["mask_key"] = ctx.save_artifact(
-                encode_image(Image.fromarray(mask, "L"), "png"),
+                encode_image(Image.fromarray(mask, "L"), "png", png_level=PNG_LEVEL),
                 name=f"mask-{n}.png",
                 content_type="image/png",
             )

@@ -22,7 +22,7 @@ from pixelsmith.core.services import Services
 from pixelsmith.core.web.i18n import translate
 
 from .models import DeskPhoto, DeskRender
-from .types import WORKING_MAX_SIDE, DeskAnalysis, GateResult
+from .types import PNG_LEVEL, WORKING_MAX_SIDE, DeskAnalysis, GateResult
 
 MAX_ITEMS = 6
 FIT_CHECKED = 20  # recommendations checked for a spot on the photo's desk (~10 ms each)
@@ -67,7 +67,7 @@ def prepare_photo(data: bytes, lang: str, limits: tuple[int, int, int]) -> Prepa
     image = downscale_to(intake.image.convert("RGB"), WORKING_MAX_SIDE)
     del intake
     analysis = analyze(np.asarray(image))
-    png = encode_image(image, "png")
+    png = encode_image(image, "png", png_level=PNG_LEVEL)
     return PreparedPhoto(result, png, image.width, image.height, analysis)
 
 
