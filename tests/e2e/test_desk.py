@@ -236,7 +236,12 @@ def test_cat_refused_then_desk_made_over_with_hotspots_and_shop_links(
     placed = [item for item in render["items"] if item["placed"]]
     assert placed, f"no item was placed: {render['items']}"
     hotspots = page.locator(".desk-hotspot")
-    expect(hotspots).to_have_count(len(placed))
+    # The hotspots come once the render's PNG (1–2 MB) is loaded and decoded: slow on a busy
+    # machine, so wait for the image first.
+    expect(page.locator("#desk-result-img")).to_have_js_property(
+        "complete", True, timeout=RENDER_TIMEOUT
+    )
+    expect(hotspots).to_have_count(len(placed), timeout=30_000)
     for item in placed:
         spot = page.locator(f'.desk-hotspot[data-n="{item["n"]}"]')
         expect(spot).to_have_text(str(item["n"]))

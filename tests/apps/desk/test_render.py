@@ -242,3 +242,22 @@ def test_bad_inputs_are_refused():
         RenderItem("x", "lamp", lamp(), 0.0, 45.0)
     with pytest.raises(ValueError, match="HxWx4"):
         composite(desk_photo(), desk_analysis(), [RenderItem("x", "lamp", lamp()[..., :3], 5, 5)])
+
+
+def test_an_item_may_hide_part_of_a_found_item_behind_it_but_not_most_of_it():
+    from pixelsmith.apps.desk import placement
+    from pixelsmith.apps.desk.types import Box, DeskItem
+
+    analysis = desk_analysis()
+    behind = Box(400, 300, 100, 100)  # stands on row 400
+    analysis.items = [DeskItem("speaker", behind, 0.9)]
+    occ = placement.Occupancy(analysis)
+    g = occ.gap
+    xs = np.array([400 - g, 470 - g, 700])  # covers it all / about a third / not at all
+    ok = occ.clear_of_found(xs, 100 + 2 * g, top=280, base=520, back=460)
+    assert ok.tolist() == [False, True, True], ok
+    # In front of the item's footprint (its base below the back edge): never overlapped.
+    analysis.items = [DeskItem("speaker", Box(400, 300, 100, 200), 0.9)]  # stands on row 500
+    occ = placement.Occupancy(analysis)
+    ok = occ.clear_of_found(np.array([470 - g, 700]), 100 + 2 * g, top=280, base=520, back=460)
+    assert ok.tolist() == [False, True], ok

@@ -17,11 +17,11 @@ The desk plane model (one row = one depth, a pinhole camera above a flat desk):
 A spot is valid when the footprint lies on the free surface, the item's whole box touches no
 item placed before it (so masks never overlap), and it overlaps no item the analysis found that
 stands at or in front of the footprint (whose base row is below the footprint's back edge).
-Found items behind the footprint may be partly hidden by it, as a lamp hides part of the monitor
-behind it; a desk mat is not an obstacle: things stand on it. Among valid spots the one nearest
-the item's preferred place wins (PREFERRED, in the free surface's own 0..1 coordinates: u
-across, v from back to front), with a small seeded jitter so another seed can pick another
-near-equal spot.
+Found items behind the footprint may be partly hidden by it (at most MAX_HIDDEN of each), as a
+lamp hides part of the monitor behind it; a desk mat is not an obstacle: things stand on it.
+Among valid spots the one nearest the item's preferred place wins (PREFERRED, in the free
+surface's own 0..1 coordinates: u across, v from back to front), with a small seeded jitter so
+another seed can pick another near-equal spot.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import numpy as np
 from .types import Box, DeskAnalysis
 
 DEFAULT_FORESHORTENING = 0.5
+MAX_HIDDEN = 0.5  # of a found item's box that a placed item standing in front may cover
 FOCAL_OF_LONGER_SIDE = 0.8
 # Where each kind of item looks natural: (u across 0..1, v from the back 0 to the front 1).
 PREFERRED: dict[str, tuple[float, float]] = {
@@ -144,9 +145,9 @@ class Occupancy:
         # What the analysis found: an item may stand in front of one (hiding part of it, as a
         # lamp before a monitor does), never overlap one that stands in front of it.
         self.found = [
-            Box(i.box.x - g, i.box.y - g, i.box.w + 2 * g, i.box.h + 2 * g)
-            for i in analysis.items
-            if i.label not in NOT_OBSTACLES
+            Box(b.x - g, b.y - g, b.w + 2 * g, b.h + 2 * g)
+            for b in [i.box for i in analysis.items if i.label not in NOT_OBSTACLES]
+            + list(analysis.obstacles)
         ]
         # The free surface's extent, which the preferred places are relative to.
         x, y, w, h = cv2.boundingRect(self.surface)
@@ -164,9 +165,16 @@ class Occupancy:
         found item standing at or in front of the footprint's back edge is overlapped."""
         ok = np.ones(len(xs), bool)
         for b in self.found:
-            if b.y2 <= back or b.y2 <= top or b.y >= base:
-                continue  # behind the footprint (the item may hide it), or above/below the box
-            ok &= (xs + w <= b.x) | (xs >= b.x2)
+            if b.y2 <= top or b.y >= base:
+                continue  # above or below the box
+            if b.y2 > back:  # at or in front of the footprint: never drawn over
+                ok &= (xs + w <= b.x) | (xs >= b.x2)
+                continue
+            # Behind it: the item may hide part of it (a lamp before a monitor), not most of it
+            # (a mouse standing on a missed mouse).
+            ow = np.clip(np.minimum(xs + w, b.x2) - np.maximum(xs, b.x), 0, None)
+            oh = max(0, min(base, b.y2) - max(top, b.y))
+            ok &= ow * oh <= MAX_HIDDEN * b.w * b.h
         return ok
 
     def integrals(self) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ BAND_TOP = 0.7  # the band where the desk is looked for: the bottom 30% of the r
 MAX_GRADIENT = 12.0  # smoothed Lab-L gradient under which a pixel counts as low-texture
 SMOOTH_PERCENTILE = 60  # pixels of the band smoother than this share of it count as smooth
 MIN_POLYGON = 0.01  # of the photo's area; smaller free patches are dropped
+MIN_OBSTACLE = 0.002  # of the photo's area: a smaller hole in the desk is grain, not a thing
 ITEM_MARGIN = 0.04  # of the photo's longer side, kept clear around each item
 
 
@@ -49,23 +50,30 @@ def desk_mask(pal: PaletteResult) -> tuple[np.ndarray, int]:
     return keep[lab_cc], desk
 
 
-def _cut_holes(free: np.ndarray) -> None:
+def _cut_holes(free: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Slit each hole (something on the desk that no item box covered) up to the top edge, so
-    every free region is one simple polygon that goes around it rather than over it."""
+    every free region is one simple polygon that goes around it rather than over it. Returns
+    the holes' bounding boxes (x, y, w, h on the small copy) that are big enough to be things."""
     contours, hierarchy = cv2.findContours(free, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
-        return
+        return []
+    holes = []
+    min_area = MIN_OBSTACLE * free.shape[0] * free.shape[1]
     for c, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
         if parent < 0:
             continue
         x, y = c.reshape(-1, 2)[np.argmin(c.reshape(-1, 2)[:, 1])]
         free[: y + 1, max(0, x - 1) : x + 2] = 0
+        if cv2.contourArea(c) >= min_area:
+            holes.append(cv2.boundingRect(c))
+    return holes
 
 
 def free_surface(
     pal: PaletteResult, boxes: list[Box], size: tuple[int, int]
-) -> list[list[tuple[int, int]]]:
-    """Free desk-top polygons in working-photo pixels (size = (width, height))."""
+) -> tuple[list[list[tuple[int, int]]], list[Box]]:
+    """Free desk-top polygons in working-photo pixels (size = (width, height)), and the boxes
+    of unlabelled things standing on the desk (its holes)."""
     width, height = size
     mask, _ = desk_mask(pal)
     h, w = mask.shape
@@ -78,7 +86,11 @@ def free_surface(
         free[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
     # Keep a pixel (of the small copy) off every edge: objects' outlines blur into the desk.
     free = cv2.erode(free, np.ones((3, 3), np.uint8))
-    _cut_holes(free)
+    holes = _cut_holes(free)
+    obstacles = [
+        Box(int(x / sx), int(y / sy), int(np.ceil(w_ / sx)), int(np.ceil(h_ / sy)))
+        for x, y, w_, h_ in holes
+    ]
     contours, _ = cv2.findContours(free, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     polygons = []
     for c in sorted(contours, key=cv2.contourArea, reverse=True):
@@ -94,4 +106,4 @@ def free_surface(
                 for x, y in approx
             ]
         )
-    return polygons
+    return polygons, obstacles

@@ -105,6 +105,9 @@ class DeskAnalysis:
     surface: list[list[tuple[int, int]]]  # free desk surface polygons (x, y), image pixels
     scale: DeskScale
     elapsed_ms: float = 0.0
+    # Things on the desk top that no item label covers (its holes: a mouse the classifier
+    # missed, a cable tidy): nothing is placed over them.
+    obstacles: list[Box] = field(default_factory=list)
 
     @property
     def style(self) -> StyleScore:
@@ -146,6 +149,7 @@ class DeskAnalysis:
             surface=[[(int(x), int(y)) for x, y in poly] for poly in d.get("surface", [])],
             scale=DeskScale(**d["scale"]),
             elapsed_ms=float(d.get("elapsed_ms", 0.0)),
+            obstacles=[Box(**{k: int(v) for k, v in b.items()}) for b in d.get("obstacles", [])],
         )
 
 
