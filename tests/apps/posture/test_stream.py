@@ -84,10 +84,16 @@ def ended_session(client, timeout: float = 10.0) -> dict:
         time.sleep(0.05)
 
 
-def calibrate(stream: Stream, seconds: float = 2.0) -> dict:
+def calibrate(stream: Stream, seconds: float = 2.0, timeout: float = 30.0) -> dict:
+    """Calibrate, sending frames until the server says it is done: on a busy machine fewer
+    frames are analysed per second, and calibration waits for enough of them."""
     assert stream.control({"type": "calibrate", "seconds": seconds})["status"] == "started"
-    stream.run(UPRIGHT, seconds + 0.6)
-    done = [m for m in stream.of("calibration") if m["status"] == "done"]
+    stream.run(UPRIGHT, seconds)
+    deadline = time.monotonic() + timeout
+    done: list[dict] = []
+    while not done and time.monotonic() < deadline:
+        stream.run(UPRIGHT, 0.25)
+        done = [m for m in stream.of("calibration") if m["status"] == "done"]
     assert done, stream.others
     return done[-1]
 
