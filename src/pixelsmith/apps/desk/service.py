@@ -128,7 +128,7 @@ class DeskService:
         with self.db.session() as s:
             s.add(row)
             s.flush()
-            out = self._with_analysis(s, row)
+            out = row.to_dict()
         return {"photo": out, "job": None}
 
     def list_photos(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -139,11 +139,11 @@ class DeskService:
                 .order_by(DeskPhoto.created_at.desc())
                 .limit(limit)
             )
-            return [self._with_analysis(s, r) for r in rows]
+            return [r.to_dict() for r in rows]
 
     def get_photo(self, user_id: str, photo_id: str) -> dict[str, Any]:
         with self.db.session() as s:
-            return self._with_analysis(s, self._photo(s, user_id, photo_id))
+            return self._photo(s, user_id, photo_id).to_dict()
 
     def photo_image(self, user_id: str, photo_id: str) -> bytes:
         with self.db.session() as s:
@@ -154,7 +154,7 @@ class DeskService:
         """The photo's row and analysis; 409 `not_analyzed` while its job has not succeeded."""
         with self.db.session() as s:
             row = self._photo(s, user_id, photo_id)
-            out = self._with_analysis(s, row)
+            out = row.to_dict()
             s.expunge(row)
         if out["analysis"] is None:
             raise Conflict(
@@ -163,10 +163,6 @@ class DeskService:
                 details={"photo_id": photo_id},
             )
         return row, DeskAnalysis.from_dict(out["analysis"])
-
-    @staticmethod
-    def _with_analysis(s, row: DeskPhoto) -> dict[str, Any]:  # noqa: ANN001
-        return row.to_dict()
 
     # ---- catalog and recommendations -----------------------------------------------------------
     def products(self, category: str | None = None) -> list[dict[str, Any]]:
