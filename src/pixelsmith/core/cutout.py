@@ -9,6 +9,7 @@ cropped to the object's bounding box.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,49 @@ REFINE_MAX_SIDE = 1024  # guided filter above this costs more than it shows
 ALPHA_LO, ALPHA_HI = 0.25, 0.75  # saliency below is background, above is object, ramp between
 MIN_PART = 0.05  # object parts smaller than this share of the largest one are specks
 CROP_MARGIN = 2  # pixels kept around the object's box
+
+
+@dataclass
+class MatteFlag:
+    """A warning about a cut-out the user should look at. code is one of:
+    "low_confidence" (the network was unsure over much of the object), "transparent" (glass
+    or clear plastic: the alpha cannot be trusted), "cut_by_frame" (the object runs off the
+    photo's edge; `params["sides"]` says which: "top,left", ...). Message key:
+    cutout.flag.<code>."""
+
+    code: str
+    message: str  # English
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Matte:
+    """An object cut out of its photo, at the photo's size.
+
+    `rgb` is the photo with edge pixels colour-decontaminated (the old background's colour taken
+    out where 0 < alpha < 255); inside the solid core (alpha == 255) it is the photo's own, bit
+    for bit. `alpha` is uint8 HxW (0 = background). `box` is (x, y, w, h) where alpha > 0."""
+
+    rgb: np.ndarray
+    alpha: np.ndarray
+    box: tuple[int, int, int, int]
+    confidence: float  # 0..1: how decisive the saliency map is over the object and its rim
+    flags: list[MatteFlag] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    def rgba(self) -> np.ndarray:
+        """HxWx4 uint8 at the photo's size."""
+        return np.dstack([self.rgb, self.alpha])
+
+    def to_dict(self) -> dict[str, Any]:
+        x, y, w, h = self.box
+        return {
+            "box": {"x": x, "y": y, "w": w, "h": h},
+            "size": [int(self.alpha.shape[1]), int(self.alpha.shape[0])],
+            "confidence": round(float(self.confidence), 3),
+            "flags": [asdict(f) for f in self.flags],
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
 
 
 class NoObjectFound(ValueError):
