@@ -798,7 +798,6 @@ class BackdropService:
         self, user_id: str, product_id: str, *, seed: int | None = None, steps: int = 4
     ) -> dict:
         from pixelsmith.core.generation.routes import configured_model
-        from pixelsmith.core.generation.store import reason
 
         from .jobs import generate_unavailable
 
@@ -815,7 +814,6 @@ class BackdropService:
                 details={"reason": why, "model": self.services.settings.gen_txt2img_model},
             )
         model = configured_model(self.services, "txt2img", None)
-        assert reason(self.services.settings, model) is None
         query = (brief.get("query") or "clean studio backdrop")[:400]
         params = {
             "prompt": GENERATE_PROMPT.format(query=query),
