@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 import time
 from typing import Any
@@ -65,6 +66,10 @@ def serve(
     import uvicorn
 
     s = get_settings()
+    # The event loop shares the GIL with request threads and live posture frames; a 1 ms
+    # switch interval (Python's default is 5 ms) lets it take its turn sooner, so short
+    # requests are not held behind long ones.
+    sys.setswitchinterval(0.001)
     console.print(f"pixelsmith on http://{host or s.host}:{port or s.port}  (data: {s.data_dir})")
     uvicorn.run(
         "pixelsmith.core.web.app:create_app",

@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     # After a job, a worker bigger than this hands over to a fresh process (not after GPU
     # jobs, whose pipelines are meant to stay loaded).
     worker_recycle_mb: int = Field(default=256, ge=0)
-    # Worker processes run at this niceness, so the API answers first on a busy machine.
-    worker_nice: int = Field(default=10, ge=0, le=19)
+    # Worker processes run at this niceness, so the API answers first on a busy machine. 19,
+    # the lowest priority: at 10 a worker still took about a tenth of a core from the event
+    # loop, and /healthz p95 under load was 4.7-5.6x its idle figure, at 19 3.4-3.9x
+    # (benchmarks/bench_load.py). Jobs still get every cycle the API leaves idle.
+    worker_nice: int = Field(default=19, ge=0, le=19)
     # Live posture streams open at once (each holds a pose graph of 60-110 MB and about a
     # third of a core); 0 = two per CPU core. One over it is closed with 1013.
     posture_max_streams: int = Field(default=0, ge=0)
