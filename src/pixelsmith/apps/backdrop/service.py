@@ -94,13 +94,14 @@ def _finish_matte(rgb: np.ndarray, m: Any, photo_png: bytes | None, t0: float) -
     analysis = analyze(m)
     brief = make_brief(analysis)
     rgba = Image.fromarray(m.rgba(), "RGBA")
-    alpha = Image.fromarray(np.ascontiguousarray(m.alpha), "L")
+    alpha = io.BytesIO()  # greyscale: encode_image would make it RGB
+    Image.fromarray(np.ascontiguousarray(m.alpha), "L").save(alpha, "PNG", compress_level=PNG_LEVEL)
     return PreparedProduct(
         width=int(rgb.shape[1]),
         height=int(rgb.shape[0]),
         photo_png=photo_png,
         rgba_png=encode_image(rgba, "png", png_level=PNG_LEVEL),
-        alpha_png=encode_image(alpha, "png", png_level=PNG_LEVEL),
+        alpha_png=alpha.getvalue(),
         matte=m.to_dict(),
         analysis=analysis.to_dict(),
         brief=brief.to_dict(),
