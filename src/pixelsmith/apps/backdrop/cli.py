@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+progress_console = Console(stderr=True)  # bars and spinners: stdout stays clean for --json
 ImageArg = typer.Argument(..., exists=True, dir_okay=False, readable=True)
 DirArg = typer.Argument(..., exists=True, file_okay=False, readable=True)
 CLI_USER = "cli"
@@ -51,7 +52,7 @@ def _bar() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=progress_console,
     )
 
 
@@ -95,7 +96,7 @@ class _Session:
         from .service import prepare_product
 
         try:
-            with console.status(f"cutting out {image.name} and writing its brief…"):
+            with progress_console.status(f"cutting out {image.name} and writing its brief…"):
                 prepared = prepare_product(image.read_bytes(), _limits())
         except ApiError as exc:
             raise _fail(f"{image}: {exc.message}", 1 if exc.code == "no_object" else 2) from None
