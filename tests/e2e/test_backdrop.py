@@ -200,8 +200,10 @@ def test_the_page_in_korean_on_a_phone(open_page, photos):
     assert hangul(product["brief"]["text"]), product["brief"]
     expect(page.locator("#bd-brief-text")).to_have_text(product["brief"]["text"])
     wait_suggestions(page)
-    for extra in page.locator(".bd-suggestion input:checked").all()[1:]:
-        extra.uncheck()
+    boxes = page.locator(".bd-suggestion input")
+    for i in range(1, boxes.count()):
+        boxes.nth(i).uncheck()
+    assert page.locator(".bd-suggestion input:checked").count() == 1
     render_and_wait(page)
     expect(page.locator(".bd-render")).to_have_count(1)
     no_horizontal_overflow(page)

@@ -257,8 +257,10 @@ function showJob(box, job) {
   bar.querySelector(".progress-bar").style.width = `${value}%`;
   bar.setAttribute("aria-valuenow", String(value));
   const message =
-    job.progress?.message ||
-    (job.status === "queued" ? t("apps.backdrop.job.queued") : t("apps.backdrop.job.running"));
+    job.status === "succeeded"
+      ? t("apps.backdrop.job.done")
+      : job.progress?.message ||
+        (job.status === "queued" ? t("apps.backdrop.job.queued") : t("apps.backdrop.job.running"));
   bar.setAttribute("aria-valuetext", `${value}% · ${message}`);
   box.querySelector(".progress-message").textContent = message;
   box.querySelector(".progress-pct").textContent = `${value}%`;
@@ -669,12 +671,12 @@ function showBrief(product) {
   const a = product.analysis;
   const light = b.lighting || {};
   const rows = [
-    ["product", `${tOr(`apps.backdrop.category.${a.category}`, a.category)} · ${a.main_material}`],
+    ["product", `${tOr(`apps.backdrop.category.${a.category}`, a.category)} · ${tOr(`apps.backdrop.material.${a.main_material}`, a.main_material)}`],
     ["lighting", tOr(`apps.backdrop.lighting.${light.style}`, light.style || "")],
     ["mood", tOr(`apps.backdrop.mood.${b.mood}`, b.mood)],
     ["scheme", tOr(`apps.backdrop.scheme.${b.colour_scheme}`, b.colour_scheme)],
     ["palette", swatches],
-    ["props", (b.props || []).map((p) => p.replace(/_/g, " ")).join(", ") || "—"],
+    ["props", (b.props || []).map((p) => tOr(`apps.backdrop.prop.${p}`, p.replace(/_/g, " "))).join(", ") || "—"],
   ];
   el.facts.replaceChildren(
     ...rows.flatMap(([key, value]) => [
