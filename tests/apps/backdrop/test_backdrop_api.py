@@ -186,6 +186,34 @@ def test_bad_uploads_get_their_422_and_nothing_is_stored(client, data, code):
     assert stored(client) == before
 
 
+def test_a_transparent_png_is_taken_as_already_cut_out(client):
+    rgba = np.zeros((300, 400, 4), np.uint8)
+    rgba[60:240, 150:250] = (200, 120, 40, 255)  # an opaque block on a transparent canvas
+    r = upload(client, png(rgba), "cut.png")
+    assert r.status_code == 201, r.text
+    box = r.json()["matte"]["box"]
+    assert abs(box["x"] - 150) <= 6 and abs(box["w"] - 100) <= 12, box
+    assert abs(box["y"] - 60) <= 6 and abs(box["h"] - 180) <= 12, box
+    assert client.delete(f"{API}/products/{r.json()['id']}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("post", f"{API}/cutout", "file"),
+        ("post", f"{API}/products", "file"),
+        ("put", f"{API}/products/{'0' * 32}/mask", "file"),
+        ("post", f"{API}/assets", "file"),
+        ("post", f"{API}/batches", "files"),
+    ],
+)
+def test_a_text_field_instead_of_a_file_is_a_plain_422(client, method, path, field):
+    r = getattr(client, method)(path, data={field: "hello"})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "invalid_request" and f"'{field}' must be a file upload" in err["message"]
+
+
 def test_a_huge_upload_is_413(client):
     big = b"\xff\xd8\xff" + b"\0" * (client.app.state.services.settings.max_upload_bytes + 10)
     r = upload(client, big, "big.jpg")

@@ -651,7 +651,11 @@ class BackdropService:
         product_id: str | None = None,
         input_keys: list[str] | None = None,
     ) -> dict:
-        job = self.jobs.submit(job_kind, params, owner_id=user_id)
+        try:
+            job = self.jobs.submit(job_kind, params, owner_id=user_id)
+        except Exception:  # 422 / 429: what was stored for the job goes again
+            self._delete_blobs(set(input_keys or []))
+            raise
         run = BackdropRun(
             id=uuid.uuid4().hex,
             user_id=user_id,
