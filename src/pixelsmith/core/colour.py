@@ -151,6 +151,17 @@ MERGE_DELTA_E = 10.0  # clusters closer than this are one colour to a person
 MIN_SHARE = 0.04
 
 
+def _merge_same_names(clusters: list[Cluster]) -> list[Cluster]:
+    """Clusters a person would call by the same name are one colour (the largest one's)."""
+    by_name: dict[str, Cluster] = {}
+    for c in clusters:  # largest first
+        if c.name in by_name:
+            by_name[c.name].share += c.share
+        else:
+            by_name[c.name] = c
+    return sorted(by_name.values(), key=lambda c: -c.share)
+
+
 def dominant_colours(
     rgb: np.ndarray,
     weights: np.ndarray | None = None,
@@ -161,9 +172,10 @@ def dominant_colours(
 ) -> list[Cluster]:
     """The main colours of N sRGB samples (N×3 uint8), largest weighted share first.
 
-    k-means in Lab, then clusters closer than MERGE_DELTA_E merged and those under MIN_SHARE
-    dropped (so a two-colour object gives two colours, not k). `weights` (N, e.g. alpha) weigh
-    each sample's share. Deterministic: the same pixels give the same colours."""
+    k-means in Lab, then clusters closer than MERGE_DELTA_E or of the same name merged and
+    those under MIN_SHARE dropped (so a two-colour object gives two colours, not k).
+    `weights` (N, e.g. alpha) weigh each sample's share. Deterministic: the same pixels give
+    the same colours."""
     px = np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8).reshape(-1, 3))
     w = np.ones(len(px), np.float64) if weights is None else np.asarray(weights, np.float64).ravel()
     if len(px) == 0 or w.sum() <= 0:
@@ -201,6 +213,7 @@ def dominant_colours(
         med_lab = rgb_to_lab(med.reshape(1, 3))[0]
         out.append(Cluster(tuple(int(v) for v in med), med_lab, share, colour_name_lab(med_lab)))
     out.sort(key=lambda c: -c.share)
+    out = _merge_same_names(out)
     kept = sum(c.share for c in out)
     for c in out:  # shares of what is reported
         c.share = c.share / kept

@@ -134,13 +134,14 @@ def material_scores(lab: np.ndarray, alpha: np.ndarray, matte: Matte) -> dict[st
     spec_share = _small_blob_share(spec, n_core)
     gloss = float(np.clip(spec_share / GLOSS_FULL, 0, 1))
 
-    # metal: highlights on a neutral body with a wide spread of dark and light (reflections)
+    # metal: highlights on a neutral body with a wide spread of dark and light (reflections);
+    # without highlights a neutral, contrasty product is just black and grey parts
     body = core & ~spec
     body_chroma = float(np.median(chroma[body])) if body.any() else 0.0
     spread = float(np.percentile(L[core], 95) - np.percentile(L[core], 5))
     neutral = float(np.clip((20.0 - body_chroma) / 14.0, 0, 1))
     contrast = float(np.clip((spread - 25.0) / 35.0, 0, 1))
-    metal = float(np.clip(max(gloss, 0.5 * contrast) * neutral * contrast, 0, 1))
+    metal = float(np.clip(gloss * neutral * contrast, 0, 1))
 
     # fabric: fine texture nearly everywhere on the surface, away from highlights
     fine = np.abs(L - cv2.blur(L, (3, 3)))

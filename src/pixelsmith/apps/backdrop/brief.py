@@ -172,6 +172,10 @@ def josa(word: str, pair: str) -> str:
     return word + (pair[0] if _has_batchim(word) else pair[1])
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def _euro(word: str) -> str:
     """`word` + 으로 / 로 (로 after a vowel or ㄹ)."""
     code = ord(word[-1]) - 0xAC00
@@ -230,7 +234,7 @@ def _text(
         first = f"{light} {where}"
     parts = [
         f"{first}; the product sits on {surface}.",
-        f"A {mood_w} mood, with a {scheme_w} palette of {colours}.",
+        f"A {mood_w} mood, with {_a(scheme_w)} palette of {colours}.",
     ]
     if lighting.reflection:
         parts.append("Add a faint reflection on the floor.")
