@@ -219,4 +219,5 @@ def test_colour_names_are_sensible():
     assert colour_name((250, 250, 250)) == "white"
     assert colour_name((10, 10, 12)) == "black"
     assert colour_name((25, 35, 90)) == "navy"
-    assert colour_name((245, 190, 205)) in ("pink", "peach")
+    assert colour_name((245, 190, 205)) in ("pink", "pale_pink")
+    assert colour_name((235, 130, 175)) == "pink"

@@ -76,6 +76,9 @@ def test_korean_particles_follow_the_last_syllable():
     assert josa("배경지", "을를") == "배경지를"
     assert josa("물방울", "과와") == "물방울과"
     assert josa("생화", "과와") == "생화와"
+    toy = make_brief(_analysis("toy", [("#1f5fd6", 1.0)], 45.0))
+    assert "카키색, 베이지와 흰색 계열" in toy.text["ko"]  # "A, B와 C"
+    assert "khaki, beige and white" in toy.text["en"]
 
 
 def test_a_batch_lighting_is_kept():

@@ -44,6 +44,7 @@ DARK_L, BRIGHT_L = 32.0, 70.0  # product brightness (mean L*) for low-key / high
 NEUTRAL_C, PASTEL_C, VIVID_C = 10.0, 40.0, 45.0  # chroma of the product's main colour
 STRONG = 0.5  # a material score from which it steers the light
 REFLECTIVE_FLOORS = ("marble", "podium", "gradient", "solid", "studio_floor", "terrazzo")
+BACKDROPS = ("gradient", "bokeh", "solid", "texture")  # kinds seen behind the product
 
 
 def make_brief(analysis: ProductAnalysis, *, lighting: Lighting | None = None) -> Brief:
@@ -67,13 +68,12 @@ def make_brief(analysis: ProductAnalysis, *, lighting: Lighting | None = None) -
     if C > VIVID_C and category in ("toy", "other"):
         mood = "playful"
 
-    elevation, reflection = 50.0, False
+    elevation = 50.0
     if glass:
-        style, reflection = "rim", True
+        style = "rim"
     elif reflective:
         # a large diffused source keeps reflections as smooth gradients, not hot spots
         style, elevation = "soft", 60.0
-        reflection = background[0] in REFLECTIVE_FLOORS
     elif fabric:
         style, elevation = "soft", 30.0  # a low, raking light brings the weave out
         background = _prefer(background, ["linen", "paper_sweep", "wood"])
@@ -81,9 +81,12 @@ def make_brief(analysis: ProductAnalysis, *, lighting: Lighting | None = None) -
             props.append("shadow_play")
     if key == "low":
         style = "rim" if glass else "low_key"
-        background = _prefer(background, ["concrete", "gradient", "solid", "marble"])
+        dark = ["marble", "gradient"] if mood == "luxurious" else ["gradient", "concrete"]
+        background = _prefer(background, dark)
     elif key == "high" and not glass:
         style = "high_key"
+    # glass, gloss and metal mirror a smooth floor: a faint reflection sells them
+    reflection = (glass or reflective) and background[0] in REFLECTIVE_FLOORS
 
     scheme = _scheme(C, mood, key)
     palette = _palette(L, C, hue, scheme, key, mood)
@@ -149,7 +152,7 @@ def _palette(L: float, C: float, h: float, scheme: str, key: str, mood: str) -> 
         return [_lch_hex(95, 3, warm), _lch_hex(86, 4, warm), _lch_hex(74, 4, warm)]
     bg_l = 26.0 if key == "low" else 90.0 if key == "high" else 84.0
     if scheme == "analogous":
-        c = min(C * 0.45, 22.0)
+        c = float(np.clip(C * 0.6, 12.0, 24.0))  # tinted enough to read as a colour
         return [_lch_hex(bg_l, c, h - 20), _lch_hex(bg_l, c, h), _lch_hex(bg_l - 8, c, h + 20)]
     c = min(C * 0.5, 35.0)  # complementary: the opposite hue, quieter, and a light neutral
     return [_lch_hex(bg_l - 6, c, h + 180), _lch_hex(bg_l, c * 0.7, h + 150), _lch_hex(95, 3, warm)]
@@ -184,8 +187,11 @@ def _euro(word: str) -> str:
 
 
 def _join(words: list[str], lang: str) -> str:
-    if lang == "ko":
-        return "".join(josa(w, "과와") + " " for w in words[:-1]) + words[-1]
+    if lang == "ko":  # "A, B와 C": the particle only before the last word
+        if len(words) == 1:
+            return words[0]
+        head = "".join(w + ", " for w in words[:-2])
+        return f"{head}{josa(words[-2], '과와')} {words[-1]}"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -204,9 +210,9 @@ def _text(
 ) -> str:
     light = LIGHT_WORDS.get(lighting.style, LIGHT_WORDS["soft"])[lang]
     where = _direction(lighting.azimuth_deg, lang)
-    surface = (
-        BACKGROUND_WORDS[background[0]][lang] if background else BACKGROUND_WORDS["solid"][lang]
-    )
+    kind = background[0] if background else "solid"
+    surface = BACKGROUND_WORDS[kind][lang]
+    behind = kind in BACKDROPS  # the product stands in front of it, not on it
     colours = _join(_colour_words(palette, lang), lang)
     scheme_w = SCHEME_WORDS[scheme][lang]
     mood_w = MOOD_WORDS[mood][lang]
@@ -217,7 +223,9 @@ def _text(
         else:
             first = f"{where} {josa(light, '을를')} 비추고,"
         parts = [
-            f"{first} {josa(surface, '을를')} 배경으로 제품을 놓습니다.",
+            f"{first} {surface} 앞에 제품을 놓습니다."
+            if behind
+            else f"{first} {josa(surface, '을를')} 배경으로 제품을 놓습니다.",
             f"{mood_w} 분위기로, 배경색은 {colours} 계열의 {scheme_w} 조합으로 맞춥니다.",
         ]
         if lighting.reflection:
@@ -233,7 +241,9 @@ def _text(
     else:
         first = f"{light} {where}"
     parts = [
-        f"{first}; the product sits on {surface}.",
+        f"{first}; the product stands in front of {surface}."
+        if behind
+        else f"{first}; the product sits on {surface}.",
         f"A {mood_w} mood, with {_a(scheme_w)} palette of {colours}.",
     ]
     if lighting.reflection:
