@@ -316,7 +316,7 @@ def test_render_requests_with_unknown_backgrounds_presets_or_products_get_their_
     cases = [
         ({"product_id": product["id"], "asset_ids": ["nope"]}, 422, "unknown_asset"),
         (
-            {"product_id": product["id"], "asset_ids": [ok_id], "preset": "ebay"},
+            {"product_id": product["id"], "asset_ids": [ok_id], "preset": "no-such-preset"},
             422,
             "unknown_preset",
         ),

@@ -77,18 +77,13 @@ class _Session:
 
     def library(self):  # noqa: ANN201
         """The library, with a progress bar while the starter set is made (first run only)."""
-        from .library import AssetLibrary
-
-        lib = AssetLibrary(self.services.db, self.services.storage)
         with _bar() as bar:
             task = bar.add_task("background library", total=None)
 
             def progress(done: int, total: int, *_: object) -> None:
                 bar.update(task, completed=done, total=total)
 
-            lib.ensure_starter(progress=progress)
-        self.backdrop._library = lib
-        return lib
+            return self.backdrop.open_library(progress=progress)
 
     def product(self, image: Path) -> dict:
         from pixelsmith.core.errors import ApiError
@@ -217,13 +212,11 @@ def import_(directory: Path = DirArg) -> None:
                 bar.update(task, completed=done, total=total)
 
             report = lib.import_dir(directory, progress=progress, user_id=None)
-    added = getattr(report, "added", [])
-    skipped = getattr(report, "skipped", [])
+    added, skipped = report.added, report.skipped
     for a in added:
         console.print(f"  [green]+[/green] {a.id} {a.kind}: {a.description}")
     for s in skipped:
-        name, reason = s if isinstance(s, tuple) else (s.get("name"), s.get("reason"))
-        console.print(f"  [yellow]skipped[/yellow] {name}: {reason}")
+        console.print(f"  [yellow]skipped[/yellow] {Path(s.path).name} ({s.code}): {s.message}")
     console.print(f"added {len(added)}, skipped {len(skipped)}")
     if not added and skipped:
         raise typer.Exit(1)

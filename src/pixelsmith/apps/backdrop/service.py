@@ -15,6 +15,7 @@ import json
 import threading
 import time
 import uuid
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -36,7 +37,7 @@ from .models import (
     brief_from_dict,
     lighting_from_dict,
 )
-from .types import WORKING_MAX_SIDE
+from .types import ASSET_SIDE, WORKING_MAX_SIDE
 
 PNG_LEVEL = 1  # stored photos and cut-outs: lossless, a third of the encode time of level 6
 MAX_RENDER_ASSETS = 12  # backgrounds per render request
@@ -362,40 +363,45 @@ def _zip_members(name: str, data: bytes, max_bytes: int, out: BatchInputs) -> No
 
 # ---- the service ---------------------------------------------------------------------------------
 
-_starter_lock = threading.Lock()
-_starter_done: set[str] = set()  # database URLs whose starter backgrounds are in place
+# One library per database (its index cache lives in it); made, with its starter set, on first use.
+_libraries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_libraries_lock = threading.Lock()
 
 
 class BackdropService:
+    # The starter set's size; tests make it smaller (the library's own tests use 256²).
+    asset_side: int = ASSET_SIDE
+
     def __init__(self, services: Services) -> None:
         self.services = services
         self.db = services.db
         self.storage = services.storage
         self.jobs = services.jobs
-        self._library = None
 
     # ---- the asset library ---------------------------------------------------------------------
     @property
     def library(self):  # noqa: ANN201
-        """The asset library, its starter set made on first use (once per database)."""
-        if self._library is None:
-            from .library import AssetLibrary
+        """The asset library of this database, its starter set in place."""
+        lib = _libraries.get(self.db)
+        if lib is None:
+            with _libraries_lock:
+                lib = _libraries.get(self.db)
+                if lib is None:
+                    lib = self.open_library()
+                    lib.ensure_starter()
+                    _libraries[self.db] = lib
+        return lib
 
-            lib = AssetLibrary(self.db, self.storage)
-            url = str(self.db.url) if hasattr(self.db, "url") else str(id(self.db))
-            if url not in _starter_done:
-                with _starter_lock:
-                    if url not in _starter_done:
-                        lib.ensure_starter()
-                        _starter_done.add(url)
-            self._library = lib
-        return self._library
-
-    def ensure_starter(self, progress: Any = None) -> int:
+    def open_library(self, progress: Any = None):  # noqa: ANN201
+        """The library (starter set made when `progress` is given: the CLI's bar)."""
         from .library import AssetLibrary
 
-        n = AssetLibrary(self.db, self.storage).ensure_starter(progress=progress)
-        return n
+        lib = AssetLibrary(self.db, self.storage, side=self.asset_side)
+        if progress is not None:
+            lib.ensure_starter(progress=progress)
+            with _libraries_lock:
+                _libraries[self.db] = lib
+        return lib
 
     # ---- products -----------------------------------------------------------------------------
     def create_product(self, user_id: str, prepared: PreparedProduct, name: str = "") -> dict:
@@ -497,11 +503,9 @@ class BackdropService:
         with self.db.session() as s:
             row = self._product(s, user_id, product_id)
             analysis, brief = analysis_from_dict(row.analysis), brief_from_dict(row.brief)
-        index = self.library.index()
+        index = self.library.index(user_id=user_id)  # shared assets and the caller's own
         found = index.search(brief, analysis, k=k, kinds=kinds or None)
-        # The index holds every user's imports: keep what this caller may see.
-        visible = {a.id for a in self.library.list(user_id=user_id)}
-        return [self._suggestion_dict(sug, lang) for sug in found if sug.asset.id in visible]
+        return [self._suggestion_dict(sug, lang) for sug in found]
 
     def _suggestion_dict(self, sug: Any, lang: str) -> dict:
         d = sug.to_dict(lang)
