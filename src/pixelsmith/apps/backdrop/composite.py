@@ -270,12 +270,8 @@ def draw(p: Plan) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _box(mask: np.ndarray) -> Box:
-    ys, xs = np.nonzero(mask)
-    if not len(xs):
-        return Box(0, 0, 0, 0)
-    return Box(
-        int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)
-    )
+    found = cc.extent(mask > 0)
+    return Box(*found) if found else Box(0, 0, 0, 0)
 
 
 def compose(
