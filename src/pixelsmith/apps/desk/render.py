@@ -24,6 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pixelsmith.core import compose
 from pixelsmith.core.web.i18n import translate
 
 from . import light, placement, shadow, warp
@@ -269,11 +270,5 @@ def hotspot(mask: np.ndarray, box: Box) -> tuple[int, int]:
 def _draw(out: np.ndarray, layer: _Layer) -> None:
     p = layer.placement
     if p.shadow is not None and p.shadow_box is not None:
-        b = p.shadow_box
-        region = out[b.y : b.y2, b.x : b.x2]
-        keep = (255 - p.shadow.astype(np.uint16))[..., None]
-        region[:] = ((region * keep + 127) // 255).astype(np.uint8)
-    b = p.box
-    region = out[b.y : b.y2, b.x : b.x2]
-    a = p.mask.astype(np.uint16)[..., None]
-    region[:] = ((layer.rgb * a + region * (255 - a) + 127) // 255).astype(np.uint8)
+        compose.darken(out, p.shadow, (p.shadow_box.x, p.shadow_box.y))
+    compose.alpha_over(out, layer.rgb, p.mask, (p.box.x, p.box.y))
