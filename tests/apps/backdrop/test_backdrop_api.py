@@ -472,3 +472,41 @@ def test_delete_removes_the_product_its_runs_jobs_and_blobs(client):
     assert client.get(f"{API}/runs/{r.json()['run']['id']}").status_code == 404
     assert client.get(f"/api/v1/jobs/{job['id']}").status_code == 404
     assert [k for k in keys if services.storage.exists(k)] == [], "blobs left behind"
+
+
+# ---- generated backgrounds (the GPU path, on a tiny random-weight model) ------------------------
+
+
+def test_a_generated_background_joins_the_callers_library(tmp_path):
+    import pathlib
+    import sys
+
+    from pixelsmith.core.generation import store
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "generation"))
+    import tiny_models
+
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        models_dir=tmp_path / "models",
+        device="cpu",
+        gen_txt2img_model="sd-turbo",
+        workers=1,
+    )
+    store.install_from_dir(settings, "sd-turbo", tiny_models.build_sd(tmp_path / "sd"))
+    with TestClient(create_app(settings, configure_logs=False)) as c:
+        product = upload(c, product_photo(size=(320, 240), seed=5)).json()
+        body = {"product_id": product["id"], "steps": 2, "width": 128, "height": 128, "seed": 7}
+        r = c.post(f"{API}/generate", json=body)
+        assert r.status_code == 202, r.text
+        assert r.json()["job"]["queue"] == "gpu", r.json()["job"]
+        prompt = r.json()["job"]["params"]["prompt"]
+        assert product["brief"]["query"] in prompt, prompt
+        job = wait_job(c, r.json()["job"]["id"])
+        assert job["status"] == "succeeded", job
+        run = c.get(f"{API}/runs/{r.json()['run']['id']}").json()
+        asset_id = run["outcome"]["asset_id"]
+        assert c.get(f"{API}/runs/{run['id']}").json()["outcome"] == run["outcome"]  # added once
+        mine = {a["id"]: a for a in c.get(f"{API}/assets?source=generated").json()}
+        assert list(mine) == [asset_id] and mine[asset_id]["source"] == "generated"
+        assert TestClient(c.app).get(f"{API}/assets/{asset_id}").status_code == 404

@@ -404,6 +404,8 @@ class GenerateIn(BaseModel):
     product_id: str = Field(..., min_length=1, max_length=32)
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
     steps: int = Field(4, ge=1, le=50)
+    width: int = Field(1024, ge=64, le=2048, multiple_of=8)
+    height: int = Field(1024, ge=64, le=2048, multiple_of=8)
 
 
 @api.post(
@@ -418,7 +420,11 @@ def generate(
     backdrop: BackdropService = Depends(backdrop_service),
 ) -> dict:
     return backdrop.submit_generate(
-        identity.user_id, body.product_id, seed=body.seed, steps=body.steps
+        identity.user_id,
+        body.product_id,
+        seed=body.seed,
+        steps=body.steps,
+        size=(body.width, body.height),
     )
 
 

@@ -804,7 +804,13 @@ class BackdropService:
 
     # ---- generated backgrounds (GPU) ----------------------------------------------------------
     def submit_generate(
-        self, user_id: str, product_id: str, *, seed: int | None = None, steps: int = 4
+        self,
+        user_id: str,
+        product_id: str,
+        *,
+        seed: int | None = None,
+        steps: int = 4,
+        size: tuple[int, int] = (1024, 1024),
     ) -> dict:
         from pixelsmith.core.generation.routes import configured_model
 
@@ -827,8 +833,8 @@ class BackdropService:
         params = {
             "prompt": GENERATE_PROMPT.format(query=query),
             "negative_prompt": GENERATE_NEGATIVE,
-            "width": 1024,
-            "height": 1024,
+            "width": size[0],
+            "height": size[1],
             "steps": steps,
             "seed": seed,
             "name": f"Generated: {query}"[:120],
