@@ -62,6 +62,17 @@ def png(arr: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def small_starter_set():
+    """The starter backgrounds at 256² (the library's own tests do the same): 42 of them are
+    painted on first use, at 2048² that is half a minute of a busy machine."""
+    from pixelsmith.apps.backdrop.service import BackdropService
+
+    side, BackdropService.asset_side = BackdropService.asset_side, 256
+    yield
+    BackdropService.asset_side = side
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), workers=2)

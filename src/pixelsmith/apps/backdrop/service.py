@@ -485,6 +485,7 @@ class BackdropService:
                 keys.update(run.input_keys or [])
                 job_ids.append(run.job_id)
                 s.delete(run)
+            s.flush()  # the runs first: the product's delete would cascade to them in the DB
             s.delete(row)
         for job_id in job_ids:
             keys.update(self.jobs.delete(job_id))
