@@ -133,6 +133,20 @@ def test_an_upload_answers_the_matte_analysis_and_brief_in_the_callers_language(
     assert mask[300, 320] == 255 and mask[20, 20] == 0 and mask[300, 40] == 0
 
 
+def test_matte_flags_say_what_to_do_in_the_callers_language(client):
+    full = Image.open(io.BytesIO(product_photo(seed=6)))
+    buf = io.BytesIO()
+    full.crop((0, 0, 640, 300)).save(buf, "JPEG", quality=92)  # the bottle runs off the bottom
+    r = upload(client, buf.getvalue(), "cut.jpg", headers={"Accept-Language": "ko"})
+    assert r.status_code == 201, r.text
+    flags = {f["code"]: f for f in r.json()["matte"]["flags"]}
+    assert "cut_by_frame" in flags and "bottom" in flags["cut_by_frame"]["params"]["sides"], flags
+    assert hangul(flags["cut_by_frame"]["message"]) and hangul(flags["cut_by_frame"]["next"])
+    en = client.get(f"{API}/products/{r.json()['id']}").json()["matte"]["flags"]
+    assert not any(hangul(f["message"] + f["next"]) for f in en), en
+    assert client.delete(f"{API}/products/{r.json()['id']}").status_code == 204
+
+
 def test_the_cutout_endpoint_answers_an_rgba_png_whose_alpha_is_the_matte(client):
     r = upload(client, product_photo(seed=1), url=f"{API}/cutout")
     assert r.status_code == 200 and r.headers["content-type"] == "image/png", r.text[:300]

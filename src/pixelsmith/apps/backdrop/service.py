@@ -227,7 +227,7 @@ def localize_flags(flags: list[dict[str, Any]], lang: str) -> list[dict[str, Any
     out = []
     for f in flags:
         params = f.get("params") or {}
-        key = f"cutout.flag.{f['code']}"
+        key = f"apps.backdrop.flag.{f['code']}.text"
         message = translate(lang, key, **params)
         out.append(
             {
@@ -249,7 +249,7 @@ def localize_compliance(c: dict[str, Any] | None, lang: str) -> dict[str, Any] |
         return c
     checks = []
     for check in c.get("checks") or []:
-        key = f"backdrop.rule.{check['rule']}"
+        key = f"apps.backdrop.rule.{check['rule']}"
         text = translate(lang, key, measured=check["measured"], required=check["required"])
         checks.append({**check, "message": check["message"] if text == key else text})
     return {**c, "checks": checks}
