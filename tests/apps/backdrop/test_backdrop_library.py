@@ -151,6 +151,10 @@ def test_add_image_delete_and_the_cached_index(lib: AssetLibrary):
 def test_a_user_cannot_delete_what_is_not_theirs(lib: AssetLibrary):
     lib.ensure_starter()
     mine = lib.add_image(wood_planks(), source="import", user_id="alice")
+    # each user's index holds the shared assets and their own
+    assert mine.id in {a.id for a in lib.index(user_id="alice").assets}
+    assert mine.id not in {a.id for a in lib.index(user_id="bob").assets}
+    assert len(lib.index()) == N_STARTER
     with pytest.raises(KeyError):
         lib.delete(mine.id, user_id="bob")
     with pytest.raises(KeyError):

@@ -17,6 +17,7 @@ import io
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ SOURCES = ("starter", "import", "generated")
 MAX_IMPORT_FILES = 500  # per import_dir call: each file is a decode + description (~50 ms)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 THUMB_SIDE = 384
+INDEXES_KEPT = 8  # per-user indexes cached (each is shared assets + that user's own)
 JPEG_QUALITY = 92
 # The intake's limits (core.config defaults): the same rules as an upload.
 DEFAULT_LIMITS = {"max_bytes": 25 * 1024 * 1024, "max_pixels": 40_000_000, "max_side": 12_000}
@@ -94,8 +96,8 @@ class AssetLibrary:
         self.limits = dict(limits or DEFAULT_LIMITS)
         self._classifier = classifier
         self._embedder = embedder
-        self._index: AssetIndex | None = None
-        self._index_key: tuple | None = None
+        # user_id → (rows' signature, index); a few users' indexes kept, least recent dropped
+        self._indexes: OrderedDict[str | None, tuple[tuple, AssetIndex]] = OrderedDict()
         self._index_lock = threading.Lock()
 
     # ---- models ----------------------------------------------------------------------------
@@ -278,10 +280,12 @@ class AssetLibrary:
                     self._visible(user_id)
                 )
             ).one()
-        key = (user_id, count, newest)
+        key = (count, newest)
         with self._index_lock:
-            if self._index is not None and self._index_key == key:
-                return self._index
+            hit = self._indexes.get(user_id)
+            if hit is not None and hit[0] == key:
+                self._indexes.move_to_end(user_id)
+                return hit[1]
             with self.db.session() as s:
                 rows = list(
                     s.scalars(
@@ -293,9 +297,11 @@ class AssetLibrary:
                 model = str(getattr(self.embedder, "name", type(self.embedder).__name__))
                 assets = [r.to_asset() for r in rows]
                 vectors = [r.vector() if r.embedding_model == model else None for r in rows]
-            self._index = AssetIndex.build(assets, embedder=self.embedder, vectors=vectors)
-            self._index_key = key
-            return self._index
+            index = AssetIndex.build(assets, embedder=self.embedder, vectors=vectors)
+            self._indexes[user_id] = (key, index)
+            while len(self._indexes) > INDEXES_KEPT:
+                self._indexes.popitem(last=False)
+            return index
 
     # ---- internals -------------------------------------------------------------------------
     @staticmethod

@@ -165,8 +165,9 @@ def wood_texture(light: Rgb, dark: Rgb, *, planks: int = 6, seams: bool = True) 
         ph = 1.0 / planks
         pid = np.minimum((y / ph).astype(np.int32), planks - 1)
         phase = rng.uniform(0, 10, planks).astype(np.float32)[pid]
-        rings = 0.5 + 0.5 * np.sin((y * 38.0 + wave * 6.0 + phase) * np.pi)
-        g = np.clip(0.55 * streak + 0.45 * rings**3, 0.0, 1.0)
+        fine = fbm(h, w, rng, cells=24, octaves=3, stretch=(4.0, 0.05))
+        rings = 0.5 + 0.5 * np.sin((y * 70.0 + wave * 2.5 + fine * 1.5 + phase) * np.pi)
+        g = np.clip(0.5 * streak + 0.25 * fine + 0.25 * rings**4, 0.0, 1.0)
         tone = rng.uniform(-0.07, 0.07, planks).astype(np.float32)[pid]
         out = mix(rgb(dark), rgb(light), np.clip(g * 0.85 + 0.15 + tone, 0.0, 1.0))
         gap = 1.0 - 0.55 * (np.abs(y / ph - np.round(y / ph)) * ph * side < max(1.0, side / 900))
@@ -360,7 +361,7 @@ def tabletop(
     else:
         w_img = np.broadcast_to(rgb(wall) if isinstance(wall, tuple) else wall, (side, side, 3))
     w_img = blur(np.ascontiguousarray(w_img, dtype=np.float32), side * wall_blur)
-    wall_light = key_light(side, cy=horizon - 0.05, radius=0.8, strength=0.35) * (
+    wall_light = key_light(side, cy=horizon - 0.05, radius=0.8, strength=0.25) * (
         0.9 + 0.1 * smoothstep(0.0, horizon, y)
     )
     w_img = w_img * wall_light[:, :, None]
