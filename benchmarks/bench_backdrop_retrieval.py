@@ -263,8 +263,10 @@ def main() -> None:
     ]
     try:
         analysis = importlib.import_module("pixelsmith.apps.backdrop.analysis")
-        brief_mod = importlib.import_module("pixelsmith.apps.backdrop.brief")
-        analyze, make_brief = analysis.analyze, brief_mod.make_brief
+        analyze = analysis.analyze
+        make_brief = getattr(analysis, "make_brief", None)
+        if make_brief is None:
+            make_brief = importlib.import_module("pixelsmith.apps.backdrop.brief").make_brief
     except (ImportError, AttributeError) as exc:
         notes.append(f"Full path not measured: analysis/brief not importable yet ({exc}).")
         analyze = make_brief = None
