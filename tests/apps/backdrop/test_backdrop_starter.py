@@ -95,3 +95,15 @@ def test_measured_colours_match_what_was_painted(painted):
     }
     wood = describe.measure(painted["starter-wood-walnut"].rgb)
     assert wood["texture"] > describe.measure(painted["starter-gradient-white"].rgb)["texture"]
+
+
+def test_describe_recognises_most_backdrops_without_labels():
+    """The kind guess for imports, tried on the starter set (whose kinds are known)."""
+    right = 0
+    for spec in starter.STARTER_SPECS:
+        d = describe.describe_image(starter.make(spec, 256).rgb, classifier=False)
+        right += d["kind"] == spec.kind
+        assert d["kind"] in ASSET_KINDS
+        assert d["description"].isascii() and HANGUL.search(d["descriptions"]["ko"])
+        assert d["colours"][0]["name"] in d["description"] and d["labels"] == []
+    assert right >= 0.55 * len(starter.STARTER_SPECS), right  # 25 of 42 at 256², 32 at 384²

@@ -186,7 +186,7 @@ def guess_kind(m: dict[str, Any], labels: list[tuple[str, float]]) -> str:
     if tex < 0.08:
         rows = L.mean(axis=1)
         # a sweep gets lighter toward a bend low in the frame; a radial gradient is centred
-        return "paper_sweep" if rows.argmax() > 0.55 * len(rows) else "gradient"
+        return "paper_sweep" if rows.argmax() > 0.62 * len(rows) else "gradient"
     # wood: warm hue and grain that runs one way (structure tensor coherence)
     jxx, jyy, jxy = float((gx * gx).mean()), float((gy * gy).mean()), float((gx * gy).mean())
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / max(jxx + jyy, 1e-6)
@@ -194,11 +194,23 @@ def guess_kind(m: dict[str, Any], labels: list[tuple[str, float]]) -> str:
     warm = float(np.mean((hue > 30) & (hue < 90) & (chroma > 12)))
     if warm > 0.3 and coherence > 0.3:
         return "wood"
+    # Sharp local detail (away from the smooth light): where it is and how much of it.
+    local = np.abs(L - cv2.GaussianBlur(L, (0, 0), 6.0)) > 10
+    h, w = local.shape
+    grid = local[: h - h % 8, : w - w % 8].reshape(8, h // 8, 8, w // 8).any(axis=(1, 3))
+    spread = float(grid.mean())
+    if spread > 0.2 and float(local.mean()) < 0.1:
+        # sparse lines or chips all over an even ground: coloured chips are terrazzo
+        return "terrazzo" if float(chroma[local].mean()) > 15 else "marble"
+    if 0.03 < spread <= 0.2 and tex < 0.5:
+        ys, xs = np.nonzero(grid)
+        if xs.min() >= 1 and xs.max() <= 6 and ys.min() >= 2:  # one object, centred, low
+            return "podium"
     for kind, words in LABEL_KINDS.items():
         if any(name in words and p >= 0.2 for name, p in labels):
             return kind
     if float(np.median(chroma)) < 8:
-        return "marble" if float(L.mean()) > 70 and tex < 0.45 else "concrete"
+        return "concrete"
     return "texture"
 
 
@@ -238,10 +250,12 @@ def sentences(
     """The description in English (for the embedder) and Korean (for people)."""
     names = [c["name"] for c in colours if c["share"] >= 0.08][:3] or [colours[0]["name"]]
     b_en, b_ko = _brightness_words(brightness)
+    if names[0].split()[0] == b_en:  # not "light light grey"
+        b_en, b_ko = "", ""
     t_en, t_ko = _texture_words(texture)
     k_en, k_ko = KIND_WORDS.get(kind, KIND_WORDS["texture"])
-    en = f"{b_en} {' and '.join(names)} {k_en}, {t_en}"
-    ko = f"{b_ko} {_ko_and([NAMED[n][1] for n in names])} {k_ko}, {t_ko} 느낌"
+    en = f"{b_en} {' and '.join(names)} {k_en}, {t_en}".strip()
+    ko = f"{b_ko} {_ko_and([NAMED[n][1] for n in names])} {k_ko}, {t_ko} 느낌".strip()
     if labels:
         en += ", like " + ", ".join(labels[:2])
     return {"en": en, "ko": ko}
