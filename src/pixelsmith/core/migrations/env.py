@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import pixelsmith.apps.backdrop.asset_models  # noqa: F401
 import pixelsmith.apps.desk.models  # noqa: F401
 import pixelsmith.apps.posture.models  # noqa: F401
 import pixelsmith.apps.tags.models  # noqa: F401  (registers the tables on Base.metadata)

@@ -27,6 +27,7 @@ CAPABILITIES = (
     "person",
     "classifier",
     "embeddings",
+    "embeddings_ml",
     "upscale",
     "salient",
     "txt2img",
@@ -241,7 +242,16 @@ class ModelRegistry:
 
 def _bundled_specs() -> list[ModelSpec]:
     # Imported here, not at the top: those modules import ModelSpec from this one.
-    from . import classifier, embeddings, ocr, person, pose, realesrgan, u2net
+    from . import (
+        classifier,
+        embeddings,
+        multilingual_embeddings,
+        ocr,
+        person,
+        pose,
+        realesrgan,
+        u2net,
+    )
 
     return [
         ocr.build_spec(),
@@ -249,6 +259,7 @@ def _bundled_specs() -> list[ModelSpec]:
         person.build_spec(),
         classifier.build_spec(),
         embeddings.build_spec(),
+        multilingual_embeddings.build_spec(),
         realesrgan.build_spec(),
         u2net.build_spec(),
     ]
