@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"  # LOCAL until 0007_backdrop_assets lands on main: then "0007"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
