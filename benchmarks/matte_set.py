@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 PRODUCTS = DATA / "products"
 DESK = DATA / "desk"
-# real photos bundled in scikit-image's wheel (no download): busy, textured, colourful, grey
+# real photos bundled in scikit-image's wheel (no download): surfaces and scenes
+SURFACES = ("brick", "grass", "gravel", "coins", "hubble_deep_field")
 SKIMAGE_PHOTOS = (
     "coffee.png",
     "chelsea.png",
@@ -48,6 +49,7 @@ class Sample:
     name: str
     image: np.ndarray  # RGB uint8
     alpha: np.ndarray  # float32 [0, 1], the truth
+    group: str  # "surface" (textures, no object of their own) or "scene" (has its own objects)
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -115,22 +117,40 @@ def plain_alpha(rgb: np.ndarray) -> np.ndarray:
         if touches or (area >= min_hole and float(d[comp].mean()) < t_lo / 2):
             backdrop |= comp
     obj = ~backdrop
-    # the product's own colour near each pixel: normalised convolution of its sure pixels
-    sure = (obj & (d > 4 * t_lo)).astype(np.float32)
+    # the solid product: pixels clearly off the backdrop colour and all they enclose (a white
+    # dial inside a black bezel is product); the rest of `obj` is the rim: the soft outline,
+    # JPEG halo, a contact shadow, whose alpha is unmixed from the colours
+    sure = (obj & (d > 4 * t_lo)).astype(np.uint8)
+    sure = cv2.morphologyEx(sure, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    core = _fill(sure > 0) & obj
     sigma = max(2.0, max(h, w) / 300)
-    num = cv2.GaussianBlur(img * sure[:, :, None], (0, 0), sigma)
-    den = cv2.GaussianBlur(sure, (0, 0), sigma)
+    wgt = core.astype(np.float32)
+    num = cv2.GaussianBlur(img * wgt[:, :, None], (0, 0), sigma)
+    den = cv2.GaussianBlur(wgt, (0, 0), sigma)
     fg = num / np.maximum(den, 1e-4)[:, :, None]
     d_fg = np.linalg.norm(fg - bg, axis=2)
-    unmixed = np.where(den > 1e-3, d / np.maximum(d_fg, 1.0), 1.0)
-    k = np.ones((7, 7), np.uint8)
-    edge = obj & (cv2.erode(obj.astype(np.uint8), k) == 0)
-    alpha = obj.astype(np.float32)
-    alpha[edge] = np.clip(unmixed[edge], 0.0, 1.0)
+    far = float(np.median(d[core])) if core.any() else 255.0
+    d_fg = np.where(den > 1e-3, d_fg, far)
+    unmixed = np.clip(d / np.maximum(d_fg, 1.0), 0.0, 1.0)
+    alpha = np.zeros((h, w), np.float32)
+    alpha[core] = 1.0
+    rim = obj & ~core
+    alpha[rim] = unmixed[rim]
     # backdrop pixels next to the product can hold a little of it (the outline's far side)
     outer = backdrop & (cv2.dilate(obj.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    alpha[outer] = np.clip(unmixed[outer], 0.0, 1.0) * (d[outer] > noise)
+    alpha[outer] = unmixed[outer] * (d[outer] > noise)
+    # the outline of the core itself is soft too
+    edge = core & (cv2.erode(core.astype(np.uint8), np.ones((5, 5), np.uint8)) == 0)
+    alpha[edge] = np.maximum(unmixed[edge], 0.0)
     return alpha
+
+
+def _fill(mask: np.ndarray) -> np.ndarray:
+    """mask with every region it encloses filled."""
+    pad = np.pad(mask.astype(np.uint8), 1)
+    flood = pad.copy()
+    cv2.floodFill(flood, np.zeros((pad.shape[0] + 2, pad.shape[1] + 2), np.uint8), (0, 0), 2)
+    return (flood != 2)[1:-1, 1:-1]
 
 
 def _resize(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -177,7 +197,7 @@ def build_set(*, size: int = 1024, per_product: int = 3, seed: int = 0) -> Itera
             w, h = (size, round(size / aspect)) if aspect >= 1 else (round(size * aspect), size)
             w, h = max(256, w), max(256, h)
             canvas = _cover(bg, w, h).astype(np.float32) / 255.0
-            fill = rng.uniform(0.45, 0.8)
+            fill = rng.uniform(0.55, 0.85)  # product shots: the product fills the frame
             s = fill * min(w / fg.shape[1], h / fg.shape[0])
             pw, ph = max(8, round(fg.shape[1] * s)), max(8, round(fg.shape[0] * s))
             a = np.clip(_resize(alpha, (pw, ph)), 0.0, 1.0)
@@ -189,7 +209,8 @@ def build_set(*, size: int = 1024, per_product: int = 3, seed: int = 0) -> Itera
             region = canvas[y : y + ph, x : x + pw]
             canvas[y : y + ph, x : x + pw] = fa + (1 - a[:, :, None]) * region
             image = np.round(np.clip(canvas, 0, 1) * 255).astype(np.uint8)
-            yield Sample(f"{name}@{bg_name}", image, full_a)
+            group = "surface" if bg_name in SURFACES else "scene"
+            yield Sample(f"{name}@{bg_name}", image, full_a, group)
 
 
 def iou(pred: np.ndarray, truth: np.ndarray) -> float:

@@ -37,6 +37,8 @@ from pixelsmith.core.models._common import as_rgb_u8
 REFINE_MAX_SIDE = 1024  # refine_alpha(): guided filter above this costs more than it shows
 ALPHA_LO, ALPHA_HI = 0.25, 0.75  # refine_alpha(): saliency below is background, above object
 MIN_PART = 0.05  # object parts smaller than this share of the largest one are specks
+SIDE_PART = 0.3  # matte(): parts smaller than this share of the largest must be near it ...
+PART_GAP = 0.03  # ... within this share of the long side (else they are other things)
 CROP_MARGIN = 2  # pixels kept around the object's box
 
 WORK_SIDE = 640  # long side of the working copy: guided filters, background model, holes
@@ -48,7 +50,9 @@ MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
 HOLE_MIN_SHARE = 0.0015  # holes smaller than this share of the object are left (JPEG noise)
 HOLE_MAX_SHARE = 0.6  # a "hole" bigger than this share of the object is the object itself
 LOW_CONFIDENCE = 0.7  # confidence below this raises the low_confidence flag
-TRANSPARENT_SCORE = 0.55  # inside looks this much like the background around: transparent
+TRANSPARENT_SCORE = 0.5  # inside looks this much like the background around: transparent
+TRANSPARENT_SCORE_BUSY = 0.8  # the same on a busy backdrop, whose colours overlap anything's
+BUSY_NOISE = 6.0  # backdrop colour spread (Lab) above which a backdrop is busy
 FRAME_TOUCH = 0.02  # share of a side the object covers on it to count as cut by the frame
 FG_RADII = (90, 6)  # blur-fusion radii at 1 Mpx: a coarse and a fine foreground estimate
 
@@ -141,13 +145,13 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     sal = work.resize((raw - lo) / (hi - lo))
 
     a1, b1 = guided_coefficients(work.guide, sal, work.radius, GF_EPS)
-    solid = main_parts(apply_coefficients(a1, b1, work.guide) > 0.5)
+    solid = main_parts(apply_coefficients(a1, b1, work.guide) > 0.5, near=PART_GAP)
     if solid.sum() < MIN_OBJECT_SHARE * solid.size:
         raise _no_object()
     bg = BackgroundModel.fit(work, solid, sal)
-    holes = find_holes(work, solid, bg)
+    holes = find_holes(work, solid, bg, sal)
     solid &= ~holes
-    solid = main_parts(solid)
+    solid = main_parts(solid, near=PART_GAP)
     if not solid.any():
         raise _no_object()
 
@@ -156,7 +160,8 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
         raise _no_object()
     out = decontaminate(img, alpha)
     confidence = saliency_confidence(raw)
-    flags = matte_flags(alpha, confidence, transparency_score(work, solid, bg))
+    busy = bg.noise > BUSY_NOISE
+    flags = matte_flags(alpha, confidence, transparency_score(work, solid, bg), busy=busy)
     return Matte(
         rgb=out,
         alpha=alpha,
@@ -190,18 +195,16 @@ def matte_from_mask(rgb: np.ndarray, mask: np.ndarray, *, model: Any = None) -> 
     if not alpha.any():
         raise NoObjectFound("The mask is empty: paint the object to keep.")
     out = decontaminate(img, alpha)
-    sal = solid.astype(np.float32)
-    score = (
-        transparency_score(work, solid, BackgroundModel.fit(work, solid, sal))
-        if (solid.any() and not solid.all())
-        else 0.0
-    )
+    score, busy = 0.0, False
+    if solid.any() and not solid.all():
+        bg = BackgroundModel.fit(work, solid, solid.astype(np.float32))
+        score, busy = transparency_score(work, solid, bg), bg.noise > BUSY_NOISE
     return Matte(
         rgb=out,
         alpha=alpha,
         box=alpha_box(alpha),
         confidence=1.0,
-        flags=matte_flags(alpha, 1.0, score),
+        flags=matte_flags(alpha, 1.0, score, busy=busy),
         elapsed_ms=(time.perf_counter() - t0) * 1000,
     )
 
@@ -261,24 +264,67 @@ def _full_alpha(
     q = apply_coefficients(*_coefficients_at(a, b, work, box), guide)
     alpha_f = np.clip((q - RAMP_LO) / (RAMP_HI - RAMP_LO), 0.0, 1.0)
     alpha = np.zeros((h, w), np.uint8)
-    crop = np.round(alpha_f * 255).astype(np.uint8)
     if keep is None:
         inner = _upsample_mask(cv2.erode(solid.astype(np.uint8), k), work, box)
         outer = _upsample_mask(near, work, box)
-        crop[inner] = 255
-        crop[~outer] = 0
     else:
         band = max(2, int(np.ceil((r + 1) / work.scale)))
         kk = np.ones((2 * band + 1, 2 * band + 1), np.uint8)
         drawn = keep[y0:y1, x0:x1].astype(np.uint8)
-        inside = cv2.erode(drawn, kk, borderType=cv2.BORDER_REPLICATE) > 0
-        outside = cv2.dilate(drawn, kk) == 0
-        crop[inside] = 255
-        crop[outside] = 0
+        inner = cv2.erode(drawn, kk, borderType=cv2.BORDER_REPLICATE) > 0
+        outer = cv2.dilate(drawn, kk) > 0
         if keep.any():  # parts of keep outside the working box (tiny strokes) stay drawn
             alpha[keep] = 255
-    alpha[y0:y1, x0:x1] = crop
+    alpha_f[inner] = 1.0
+    alpha_f[~outer] = 0.0
+    reach = max(3, int(np.ceil(2 * (r + 1) / work.scale)))
+    alpha_f = unmix_edge(guide, alpha_f, reach)
+    alpha_f[inner] = 1.0
+    alpha_f[~outer] = 0.0
+    alpha[y0:y1, x0:x1] = np.round(alpha_f * 255).astype(np.uint8)
     return alpha
+
+
+def unmix_edge(guide: np.ndarray, alpha: np.ndarray, reach: int) -> np.ndarray:
+    """Alpha in the soft edge band re-estimated from colours (a local colour-line matting).
+
+    The guided filter's edge is biased toward where the coarse mask was (its linear model
+    averages the mask over each window): the halo of the old background. Where the object and
+    the backdrop next to a pixel differ in colour, the pixel's colour tells its alpha: it lies
+    on the line from the local background colour B to the local object colour F, so
+    alpha = (I - B)·(F - B) / |F - B|². Where they hardly differ the filter's alpha stays."""
+    import cv2
+
+    soft = (alpha > 0.0) & (alpha < 1.0)
+    if not soft.any():
+        return alpha
+    k = np.ones((3, 3), np.uint8)
+    band = cv2.dilate(soft.astype(np.uint8), k) > 0
+    fg = ((alpha >= 1.0) & ~band).astype(np.float32)
+    bg = ((alpha <= 0.0) & ~band).astype(np.float32)
+    size = (2 * reach + 1, 2 * reach + 1)
+    wf, wb = cv2.blur(fg, size), cv2.blur(bg, size)
+    f = cv2.blur(guide * fg[:, :, None], size) / np.maximum(wf, 1e-6)[:, :, None]
+    b = cv2.blur(guide * bg[:, :, None], size) / np.maximum(wb, 1e-6)[:, :, None]
+    fb = f - b
+    dist2 = (fb * fb).sum(axis=2)
+    unmixed = np.clip(((guide - b) * fb).sum(axis=2) / np.maximum(dist2, 1e-6), 0.0, 1.0)
+    # the spread of each side's colours: on a busy backdrop the local mean is no colour the
+    # pixel could be mixed from
+    sq = guide * guide
+    var_f = cv2.blur(sq * fg[:, :, None], size) / np.maximum(wf, 1e-6)[:, :, None] - f * f
+    var_b = cv2.blur(sq * bg[:, :, None], size) / np.maximum(wb, 1e-6)[:, :, None] - b * b
+    spread = np.sqrt(np.clip(var_f, 0, None).sum(axis=2)) + np.sqrt(
+        np.clip(var_b, 0, None).sum(axis=2)
+    )
+    dist = np.sqrt(dist2)
+    # trust the colours by how far apart F and B are against their spread, where both were seen
+    trust = np.clip((dist - 0.06) / 0.12, 0.0, 1.0)
+    trust *= np.clip(1.0 - 2.0 * spread / np.maximum(dist, 1e-6), 0.0, 1.0)
+    trust *= (wf > 0.02) & (wb > 0.02)
+    out = alpha.copy()
+    out[band] = (trust * unmixed + (1 - trust) * alpha)[band]
+    return out
 
 
 def _box_of(
@@ -383,8 +429,12 @@ def apply_coefficients(a: np.ndarray, b: np.ndarray, guide: np.ndarray) -> np.nd
     )
 
 
-def main_parts(solid: np.ndarray) -> np.ndarray:
-    """The connected parts at least MIN_PART of the largest one (bool mask)."""
+def main_parts(solid: np.ndarray, *, near: float | None = None) -> np.ndarray:
+    """The connected parts at least MIN_PART of the largest one (bool mask).
+
+    With `near` (a share of the long side), a part smaller than SIDE_PART of the largest is
+    kept only when it lies within that distance of the largest: a bag's strap the network
+    split off stays, a cup on the desk behind the product goes."""
     import cv2
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(solid.astype(np.uint8), connectivity=8)
@@ -393,6 +443,13 @@ def main_parts(solid: np.ndarray) -> np.ndarray:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.zeros(n, bool)
     keep[1:] = areas >= MIN_PART * areas.max()
+    if near is not None and keep.sum() > 1:
+        largest = 1 + int(np.argmax(areas))
+        dist = cv2.distanceTransform((labels != largest).astype(np.uint8), cv2.DIST_L2, 3)
+        limit = near * max(solid.shape)
+        for i in np.nonzero(keep)[0]:
+            if i != largest and areas[i - 1] < SIDE_PART * areas.max():
+                keep[i] = float(dist[labels == i].min()) <= limit
     return keep[labels]
 
 
@@ -463,7 +520,9 @@ def _colour_likeness(u8: np.ndarray, bg: np.ndarray, fg: np.ndarray) -> np.ndarr
     return ratio[idx]
 
 
-def find_holes(work: _Working, solid: np.ndarray, bg: BackgroundModel) -> np.ndarray:
+def find_holes(
+    work: _Working, solid: np.ndarray, bg: BackgroundModel, sal: np.ndarray | None = None
+) -> np.ndarray:
     """Regions inside the object's outline that are background seen through it (bool mask).
 
     A candidate pixel looks like the background near it (close to the local background colour,
@@ -473,12 +532,13 @@ def find_holes(work: _Working, solid: np.ndarray, bg: BackgroundModel) -> np.nda
       bottom edge is not a hole, the gap inside a mug's handle is);
     - it holds no islands of the object (a white dial with hands and numbers is not a hole);
     - its mean colour is much closer to the background there than to the object around it
-      (a white label on a white product on white keeps its white surroundings)."""
+      (a white label on a white product on white keeps its white surroundings);
+    - on a busy backdrop, where colours alone say less, the network (`sal`) was unsure there."""
     import cv2
 
     d = bg.distance(work.lab)
     tol = float(np.clip(2.5 * bg.noise, 6.0, 14.0))
-    busy = bg.noise > 6.0
+    busy = bg.noise > BUSY_NOISE
     cand = solid & (bg.likeness > 0.6) & ((d < tol) | (busy & (bg.likeness > 0.85)))
     k3 = np.ones((3, 3), np.uint8)
     cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, k3)
@@ -502,6 +562,8 @@ def find_holes(work: _Working, solid: np.ndarray, bg: BackgroundModel) -> np.nda
         if outside[ys:ye, xs:xe][around].mean() > 0.3:
             continue
         if _filled(comp).sum() - area > 0.03 * area:
+            continue
+        if busy and sal is not None and float(sal[ys:ye, xs:xe][comp].mean()) > 0.8:
             continue
         ring = around & solid[ys:ye, xs:xe] & ~cand[ys:ye, xs:xe]
         if ring.sum() < 4:
@@ -673,8 +735,12 @@ def frame_sides(alpha: np.ndarray) -> list[str]:
     return sides
 
 
-def matte_flags(alpha: np.ndarray, confidence: float, transparency: float) -> list[MatteFlag]:
-    """The flags for a finished matte, with English messages (keys cutout.flag.<code>)."""
+def matte_flags(
+    alpha: np.ndarray, confidence: float, transparency: float, *, busy: bool = False
+) -> list[MatteFlag]:
+    """The flags for a finished matte, with English messages (keys cutout.flag.<code>).
+
+    `busy`: the backdrop is busy, so its colours overlap the object's more by chance."""
     flags = []
     if confidence < LOW_CONFIDENCE:
         flags.append(
@@ -684,7 +750,7 @@ def matte_flags(alpha: np.ndarray, confidence: float, transparency: float) -> li
                 {"confidence": f"{confidence:.2f}"},
             )
         )
-    if transparency >= TRANSPARENT_SCORE:
+    if transparency >= (TRANSPARENT_SCORE_BUSY if busy else TRANSPARENT_SCORE):
         flags.append(
             MatteFlag("transparent", FLAG_MESSAGES["transparent"], {"score": f"{transparency:.2f}"})
         )
