@@ -68,7 +68,9 @@ def speed(model, runs: int) -> list[float]:  # noqa: ANN001
 
 
 def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: ANN001
-    ious, errs, flags, worst = [], [], Counter(), []
+    """IoU and edge-band alpha error per sample of the composited set, by backdrop group."""
+    by_group: dict[str, list[tuple[float, float]]] = {"surface": [], "scene": []}
+    flags, worst = Counter(), []
     for s in build_set(size=1024, per_product=per_product):
         try:
             m = cutout.matte(s.image, model=model)
@@ -77,24 +79,28 @@ def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: A
         except cutout.NoObjectFound:
             pred = np.zeros(s.alpha.shape, np.uint8)
             flags["no_object"] += 1
-        ious.append(iou(pred, s.alpha))
-        errs.append(edge_alpha_error(pred, s.alpha))
-        worst.append((ious[-1], s.name))
-    if not ious:
+        score = (iou(pred, s.alpha), edge_alpha_error(pred, s.alpha))
+        by_group[s.group].append(score)
+        worst.append((score[0], s.name))
+    every = by_group["surface"] + by_group["scene"]
+    if not every:
         return [], ["composited set skipped: no plain product photos at " + str(PRODUCTS)]
-    n = len(ious)
-    rows = [
-        row(
-            f"composited set: mean IoU ({n} samples)",
-            float(np.mean(ious)),
-            "",
-            "≥ 0.90",
-            float(np.mean(ious)) >= 0.90,
-        ),
-        row("composited set: worst IoU", float(np.min(ious)), "", "", None),
+    n = len(every)
+    mean_iou = float(np.mean([v[0] for v in every]))
+    rows = [row(f"composited set: mean IoU ({n} samples)", mean_iou, "", "≥ 0.90", mean_iou >= 0.9)]
+    for group, label in (
+        ("surface", "over real surfaces (brick, grass, gravel, deep sky)"),
+        ("scene", "over real scenes with their own objects (desks, cat, cup, person, coins)"),
+    ):
+        vals = by_group[group]
+        if vals:
+            g_iou = float(np.mean([v[0] for v in vals]))
+            rows.append(row(f"  mean IoU {label}, {len(vals)}", g_iou, "", "", None))
+    rows += [
+        row("composited set: worst IoU", float(min(v[0] for v in every)), "", "", None),
         row(
             f"composited set: mean |alpha error| in the ±{EDGE_BAND} px edge band",
-            float(np.mean(errs)),
+            float(np.mean([v[1] for v in every])),
             "",
             "",
             None,
@@ -111,7 +117,7 @@ def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: A
     notes = [
         "composited set flags: "
         + (", ".join(f"{k} {v}" for k, v in sorted(flags.items())) or "none"),
-        "worst samples: " + ", ".join(f"{name} {v:.3f}" for v, name in worst[:5]),
+        "worst samples: " + ", ".join(f"{name} {v:.3f}" for v, name in worst[:6]),
     ]
     return rows, notes
 

@@ -28,7 +28,7 @@ DATA = ROOT.parent / "shared" / "data"
 PRODUCTS = DATA / "products"
 DESK = DATA / "desk"
 # real photos bundled in scikit-image's wheel (no download): surfaces and scenes
-SURFACES = ("brick", "grass", "gravel", "coins", "hubble_deep_field")
+SURFACES = ("brick", "grass", "gravel", "hubble_deep_field")
 SKIMAGE_PHOTOS = (
     "coffee.png",
     "chelsea.png",

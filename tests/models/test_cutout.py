@@ -170,3 +170,24 @@ def test_matte_of_a_blank_photo_is_no_object(model):
     for value in (0, 128, 255):
         with pytest.raises(cutout.NoObjectFound):
             cutout.matte(np.full((240, 320, 3), value, np.uint8), model=model)
+
+
+def test_a_white_mug_on_white_keeps_its_body_loses_its_shadow_and_handle_hole(model):
+    """White on white with a soft contact shadow on the floor, the hard real-photo case."""
+    h, w = 600, 800
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = np.full((h, w, 3), 248, np.float32)
+    shadow = np.exp(-(((xx - 400) / 170.0) ** 2 + ((yy - 470) / 22.0) ** 2))
+    img *= (1 - 0.35 * shadow)[:, :, None]
+    truth = np.zeros((h, w), np.uint8)
+    cv2.ellipse(truth, (510, 320), (80, 85), 0, 0, 360, 1, 28)  # handle
+    truth[170:471, 290:511] = 1  # body
+    shade = (0.88 + 0.1 * np.cos((xx - 400) / 140.0)).clip(0.75, 1)[:, :, None]
+    img = np.where(truth[:, :, None] > 0, np.array([238, 236, 232]) * shade, img)
+    img = np.clip(img + np.random.default_rng(0).normal(0, 1.5, img.shape), 0, 255)
+    m = cutout.matte(img.astype(np.uint8), model=model)
+    assert _iou(m.alpha, truth > 0) > 0.97
+    assert m.alpha[320, 545] == 0  # inside the handle
+    assert m.alpha[490:500, 300:500].max() < 128  # the shadow under it is floor
+    # it blends into its backdrop: the user is told to check it
+    assert "transparent" in {f.code for f in m.flags}

@@ -303,19 +303,22 @@ def unmix_edge(guide: np.ndarray, alpha: np.ndarray, reach: int) -> np.ndarray:
     fg = ((alpha >= 1.0) & ~band).astype(np.float32)
     bg = ((alpha <= 0.0) & ~band).astype(np.float32)
     size = (2 * reach + 1, 2 * reach + 1)
-    wf, wb = cv2.blur(fg, size), cv2.blur(bg, size)
-    f = cv2.blur(guide * fg[:, :, None], size) / np.maximum(wf, 1e-6)[:, :, None]
-    b = cv2.blur(guide * bg[:, :, None], size) / np.maximum(wb, 1e-6)[:, :, None]
+    sq = guide * guide
+    # local sums by box filters over the crop, then the arithmetic on the band's pixels only
+    wf, wb = cv2.blur(fg, size)[band], cv2.blur(bg, size)[band]
+    wf3, wb3 = np.maximum(wf, 1e-6)[:, None], np.maximum(wb, 1e-6)[:, None]
+    f = cv2.blur(guide * fg[:, :, None], size)[band] / wf3
+    b = cv2.blur(guide * bg[:, :, None], size)[band] / wb3
+    var_f = cv2.blur(sq * fg[:, :, None], size)[band] / wf3 - f * f
+    var_b = cv2.blur(sq * bg[:, :, None], size)[band] / wb3 - b * b
+    px = guide[band]
     fb = f - b
-    dist2 = (fb * fb).sum(axis=2)
-    unmixed = np.clip(((guide - b) * fb).sum(axis=2) / np.maximum(dist2, 1e-6), 0.0, 1.0)
+    dist2 = _dot3(fb, fb)
+    unmixed = np.clip(_dot3(px - b, fb) / np.maximum(dist2, 1e-6), 0.0, 1.0)
     # the spread of each side's colours: on a busy backdrop the local mean is no colour the
     # pixel could be mixed from
-    sq = guide * guide
-    var_f = cv2.blur(sq * fg[:, :, None], size) / np.maximum(wf, 1e-6)[:, :, None] - f * f
-    var_b = cv2.blur(sq * bg[:, :, None], size) / np.maximum(wb, 1e-6)[:, :, None] - b * b
-    spread = np.sqrt(np.clip(var_f, 0, None).sum(axis=2)) + np.sqrt(
-        np.clip(var_b, 0, None).sum(axis=2)
+    spread = np.sqrt(_dot3(np.clip(var_f, 0, None), 1.0)) + np.sqrt(
+        _dot3(np.clip(var_b, 0, None), 1.0)
     )
     dist = np.sqrt(dist2)
     # trust the colours by how far apart F and B are against their spread, where both were seen
@@ -323,8 +326,14 @@ def unmix_edge(guide: np.ndarray, alpha: np.ndarray, reach: int) -> np.ndarray:
     trust *= np.clip(1.0 - 2.0 * spread / np.maximum(dist, 1e-6), 0.0, 1.0)
     trust *= (wf > 0.02) & (wb > 0.02)
     out = alpha.copy()
-    out[band] = (trust * unmixed + (1 - trust) * alpha)[band]
+    out[band] = trust * unmixed + (1 - trust) * alpha[band]
     return out
+
+
+def _dot3(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
+    """Per-row sum over the last axis of 3 (x * y), faster than .sum(axis=-1)."""
+    p = x * y
+    return p[..., 0] + p[..., 1] + p[..., 2]
 
 
 def _box_of(
@@ -418,7 +427,7 @@ def guided_coefficients(
             (c02 * c0 + c12 * c1 + c22 * c2) / det,
         ]
     ).astype(np.float32)
-    b = mp - (a * mi).sum(axis=2)
+    b = mp - _dot3(a, mi)
     return _box_mean(a, r), _box_mean(b.astype(np.float32), r)
 
 
