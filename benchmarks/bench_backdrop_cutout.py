@@ -95,7 +95,9 @@ def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: A
         vals = by_group[group]
         if vals:
             g_iou = float(np.mean([v[0] for v in vals]))
+            g_err = float(np.mean([v[1] for v in vals]))
             rows.append(row(f"  mean IoU {label}, {len(vals)}", g_iou, "", "", None))
+            rows.append(row(f"  mean edge-band alpha error, {group}s", g_err, "", "", None))
     rows += [
         row("composited set: worst IoU", float(min(v[0] for v in every)), "", "", None),
         row(

@@ -43,7 +43,7 @@ CROP_MARGIN = 2  # pixels kept around the object's box
 
 WORK_SIDE = 640  # long side of the working copy: guided filters, background model, holes
 GF_EPS = 4e-4  # guided filter regulariser (colours in [0, 1]): lower follows weaker edges
-RAMP_LO, RAMP_HI = 0.15, 0.85  # filtered saliency → alpha: below is 0, above is 1
+RAMP_LO, RAMP_HI = 0.25, 0.75  # filtered saliency → alpha: below is 0, above is 1
 MIN_OBJECT_SHARE = 0.0005  # an object smaller than this share of the photo is nothing
 BLANK_STD = 1.5  # a photo whose grey levels vary less than this has nothing in it
 MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
