@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from pixelsmith.core.colour import colour_name, colour_word, rgb_to_lab
+from pixelsmith.core.images import shrink_array
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,7 @@ LABEL_KINDS = {
 
 
 def small_copy(rgb: np.ndarray, side: int = SIDE) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    f = side / max(h, w)
-    if f >= 1:
-        return np.ascontiguousarray(rgb)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return shrink_array(rgb, side)
 
 
 def measure(rgb: np.ndarray) -> dict[str, Any]:
