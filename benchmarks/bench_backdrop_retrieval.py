@@ -23,7 +23,6 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from harness import median, percentile, report, row  # noqa: E402
-from pixelsmith.apps.backdrop.describe import NAMED  # noqa: E402
 from pixelsmith.apps.backdrop.index import AssetIndex  # noqa: E402
 from pixelsmith.apps.backdrop.types import (  # noqa: E402
     ASSET_KINDS,
@@ -33,6 +32,7 @@ from pixelsmith.apps.backdrop.types import (  # noqa: E402
     Lighting,
     ProductAnalysis,
 )
+from pixelsmith.core.colour import NAMED  # noqa: E402
 from pixelsmith.core.models import registry  # noqa: E402
 
 KIND_WORDS = {
@@ -93,9 +93,9 @@ def library(n: int, rng: np.random.Generator) -> list[Asset]:
     for i in range(n):
         kind = ASSET_KINDS[i % len(ASSET_KINDS)]
         c1, c2 = rng.choice(len(names), 2, replace=False)
-        base = np.array(NAMED[names[c1]][0], np.float32)
+        base = np.array(NAMED[names[c1]], np.float32)
         rgb1 = np.clip(base + rng.normal(0, 12, 3), 0, 255).astype(np.uint8)
-        rgb2 = np.array(NAMED[names[c2]][0], np.uint8)
+        rgb2 = np.array(NAMED[names[c2]], np.uint8)
         lab = cv2.cvtColor(rgb1.reshape(1, 1, 3).astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
         m1, m2 = rng.choice(MOODS, 2, replace=False)
         surface = KIND_WORDS[kind][i % len(KIND_WORDS[kind])]
@@ -134,7 +134,7 @@ def briefs(count: int, rng: np.random.Generator) -> list[tuple[Brief, ProductAna
             Lighting(),
             "clean",
             schemes[i % 4],
-            [hexcode(NAMED[colour][0])],
+            [hexcode(NAMED[colour])],
             [],
             kinds,
             q,
@@ -143,7 +143,7 @@ def briefs(count: int, rng: np.random.Generator) -> list[tuple[Brief, ProductAna
         p = ProductAnalysis(
             "bottle",
             [("perfume", 0.5)],
-            [Colour(hexcode(NAMED[colour][0]), colour, 0.7)],
+            [Colour(hexcode(NAMED[colour]), colour, 0.7)],
             float(rng.uniform(20, 95)),
             {"glossy": 0.6},
             0.5,

@@ -349,6 +349,19 @@ def encode_image(
     return buf.getvalue()
 
 
+def shrink_array(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """An HxWxC array whose longer side is at most max_side (area-averaged, never upscaled):
+    the small copy that colour and texture statistics are measured on."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    f = max_side / max(h, w)
+    if f >= 1:
+        return np.ascontiguousarray(rgb)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
 def downscale_to(img: Image.Image, max_side: int) -> Image.Image:
     """A copy whose longer side is at most max_side (never upscaled), aspect ratio kept."""
     if max_side < 1:

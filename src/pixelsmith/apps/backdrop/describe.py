@@ -15,6 +15,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pixelsmith.core.colour import colour_name, colour_word, rgb_to_lab
+from pixelsmith.core.images import shrink_array
+
 log = logging.getLogger(__name__)
 
 K = 5
@@ -22,43 +25,6 @@ SIDE = 160  # colours: ~15k pixels are plenty for 5 clusters
 TEXTURE_SIDE = 256
 TEXTURE_SCALE = 10.0  # band-passed gradient energy above the floor that reads as 0.63
 NOISE_FLOOR = 1.2  # what grain and JPEG noise leave in a smooth image
-
-# Plain colour names with a reference sRGB each; the nearest in Lab names a colour, chroma
-# decides grey versus colour. Korean words are for the generated Korean sentence.
-NAMED: dict[str, tuple[tuple[int, int, int], str]] = {
-    "white": ((245, 245, 245), "흰색"),
-    "light grey": ((200, 200, 200), "연회색"),
-    "grey": ((128, 128, 128), "회색"),
-    "dark grey": ((64, 64, 64), "짙은 회색"),
-    "black": ((20, 20, 20), "검정"),
-    "cream": ((240, 230, 205), "크림색"),
-    "beige": ((222, 202, 170), "베이지"),
-    "tan": ((200, 160, 110), "황갈색"),
-    "brown": ((130, 80, 45), "갈색"),
-    "dark brown": ((75, 45, 28), "짙은 갈색"),
-    "red": ((200, 35, 40), "빨강"),
-    "terracotta": ((196, 110, 80), "테라코타"),
-    "orange": ((240, 140, 30), "주황"),
-    "peach": ((248, 200, 170), "복숭아색"),
-    "gold": ((212, 170, 70), "금색"),
-    "yellow": ((240, 215, 50), "노랑"),
-    "olive": ((120, 120, 40), "올리브"),
-    "sage": ((150, 172, 146), "세이지 그린"),
-    "green": ((60, 150, 60), "초록"),
-    "dark green": ((30, 80, 40), "짙은 초록"),
-    "mint": ((188, 228, 210), "민트"),
-    "teal": ((30, 140, 140), "청록"),
-    "light blue": ((160, 200, 235), "하늘색"),
-    "blue": ((40, 90, 200), "파랑"),
-    "navy": ((25, 35, 90), "남색"),
-    "purple": ((120, 60, 160), "보라"),
-    "lilac": ((200, 180, 230), "라일락"),
-    "pink": ((240, 170, 190), "분홍"),
-    "magenta": ((210, 40, 160), "자홍"),
-}
-GREYS = ("white", "light grey", "grey", "dark grey", "black")
-_NAMES = list(NAMED)
-_IS_GREY = np.array([n in GREYS for n in _NAMES])
 
 # A kind word for the sentence, each language.
 KIND_WORDS = {
@@ -84,43 +50,14 @@ LABEL_KINDS = {
 }
 
 
-def lab_of(rgb: np.ndarray) -> np.ndarray:
-    """uint8 sRGB (…×3) → float32 CIE Lab, L 0..100, a/b about -128..127."""
-    arr = np.asarray(rgb, dtype=np.float32).reshape(-1, 1, 3) / 255.0
-    return cv2.cvtColor(arr, cv2.COLOR_RGB2Lab).reshape(np.shape(rgb))
-
-
-_NAMED_LAB = lab_of(np.array([v[0] for v in NAMED.values()], dtype=np.uint8))
-
-
-def colour_name(rgb: tuple[int, int, int] | np.ndarray) -> str:
-    lab = lab_of(np.asarray(rgb, dtype=np.uint8).reshape(1, 3))[0]
-    chroma = float(np.hypot(lab[1], lab[2]))
-    if chroma < 8:
-        d = np.where(_IS_GREY, np.abs(_NAMED_LAB[:, 0] - lab[0]), np.inf)
-    else:
-        d = np.linalg.norm(_NAMED_LAB - lab, axis=1) + np.where(_IS_GREY, 12.0, 0.0)
-    return _NAMES[int(np.argmin(d))]
-
-
-def hex_to_rgb(h: str) -> tuple[int, int, int]:
-    h = h.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-
-
 def small_copy(rgb: np.ndarray, side: int = SIDE) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    f = side / max(h, w)
-    if f >= 1:
-        return np.ascontiguousarray(rgb)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return shrink_array(rgb, side)
 
 
 def measure(rgb: np.ndarray) -> dict[str, Any]:
     """Colours (k-means in Lab, biggest share first), brightness (mean L*) and texture (0..1)."""
     small = small_copy(np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8))
-    lab = lab_of(small)
+    lab = rgb_to_lab(small)
     samples = lab.reshape(-1, 3).astype(np.float32)
     k = max(1, min(K, len(samples)))
     cv2.setRNGSeed(7)  # the same image gets the same colours
@@ -250,12 +187,12 @@ def sentences(
     """The description in English (for the embedder) and Korean (for people)."""
     names = [c["name"] for c in colours if c["share"] >= 0.08][:3] or [colours[0]["name"]]
     b_en, b_ko = _brightness_words(brightness)
-    if names[0].split()[0] == b_en:  # not "light light grey"
+    if colour_word(names[0]).split()[0] == b_en:  # not "light light grey"
         b_en, b_ko = "", ""
     t_en, t_ko = _texture_words(texture)
     k_en, k_ko = KIND_WORDS.get(kind, KIND_WORDS["texture"])
-    en = f"{b_en} {' and '.join(names)} {k_en}, {t_en}".strip()
-    ko = f"{b_ko} {_ko_and([NAMED[n][1] for n in names])} {k_ko}, {t_ko} 느낌".strip()
+    en = f"{b_en} {' and '.join(colour_word(n) for n in names)} {k_en}, {t_en}".strip()
+    ko = f"{b_ko} {_ko_and([colour_word(n, 'ko') for n in names])} {k_ko}, {t_ko} 느낌".strip()
     if labels:
         en += ", like " + ", ".join(labels[:2])
     return {"en": en, "ko": ko}

@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from .describe import hex_to_rgb, lab_of
+from pixelsmith.core.colour import from_hex as hex_to_rgb
+from pixelsmith.core.colour import rgb_to_lab as lab_of
+
 from .types import Asset, Brief, ProductAnalysis, Suggestion
 
 WEIGHTS = {"text": 0.45, "harmony": 0.2, "contrast": 0.2, "kind": 0.15}

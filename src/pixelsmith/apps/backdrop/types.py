@@ -1,6 +1,7 @@
 """What the Backdrop Studio pipeline's steps hand each other.
 
-    photo ─ core.cutout.matte ─→ Matte ─ analysis.analyze ─→ ProductAnalysis ─ brief.make_brief ─→ Brief
+    photo ─ core.cutout.matte ─→ Matte ─ analysis.analyze ─→ ProductAnalysis
+    ProductAnalysis ─ brief.make_brief ─→ Brief
     Brief + ProductAnalysis ─ index.AssetIndex.search ─→ [Suggestion]   (assets from library.py)
     Matte + Asset ─ composite.compose (with a Lighting held for a batch) ─→ Render
     Render + Preset ─ presets.check ─→ Compliance;  presets.autofix ─→ a compliant Render

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pixelsmith.core.images import shrink_array
+
 from .types import PaletteColor
 
 K = 6
@@ -79,12 +81,7 @@ class PaletteResult:
 
 
 def small_copy(rgb: np.ndarray, side: int = SIDE) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    f = side / max(h, w)
-    if f >= 1:
-        return np.ascontiguousarray(rgb)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return shrink_array(rgb, side)
 
 
 def dominant_palette(rgb: np.ndarray, k: int = K) -> PaletteResult:

@@ -47,11 +47,17 @@ class SalientModel:
         self._input = session.get_inputs()[0].name
         self._lock = threading.Lock()
 
-    def mask320(self, image_rgb: np.ndarray) -> np.ndarray:
-        """The saliency map at the network's 320x320, float32 in [0, 1] (1 = object)."""
+    def raw320(self, image_rgb: np.ndarray) -> np.ndarray:
+        """The network's own output at 320x320 (its sigmoid, float32 in [0, 1]), not stretched:
+        how sure it is, for confidence checks."""
         x = preprocess(image_rgb)
         with self._lock:
             out = self._session.run(None, {self._input: x})[0][0, 0]
+        return np.asarray(out, np.float32)
+
+    def mask320(self, image_rgb: np.ndarray) -> np.ndarray:
+        """The saliency map at the network's 320x320, float32 in [0, 1] (1 = object)."""
+        out = self.raw320(image_rgb)
         lo, hi = float(out.min()), float(out.max())
         if hi - lo < 1e-6:  # a flat map: nothing stands out
             return np.zeros_like(out, dtype=np.float32)

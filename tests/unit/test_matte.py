@@ -1,0 +1,215 @@
+"""The cut-out's refinement pieces on synthetic images (no network): guided filter, holes,
+decontamination, checks, and a person's mask (matte_from_mask)."""
+
+import cv2
+import numpy as np
+import pytest
+
+from pixelsmith.core import cutout
+
+
+def _soft_disk(h: int, w: int, c: tuple[int, int], r: int, blur: float = 2.0) -> np.ndarray:
+    m = np.zeros((h, w), np.float32)
+    cv2.circle(m, c, r, 1.0, -1, lineType=cv2.LINE_AA)
+    return cv2.GaussianBlur(m, (0, 0), blur) if blur else m
+
+
+def _mix(alpha: np.ndarray, fg: tuple[int, int, int], bg: np.ndarray) -> np.ndarray:
+    a = alpha[:, :, None]
+    return np.round(a * np.array(fg, np.float32) + (1 - a) * bg.astype(np.float32)).astype(np.uint8)
+
+
+def _texture(h: int, w: int, seed: int = 0) -> np.ndarray:
+    """A beige wood-like texture: grain stripes bent by smooth noise."""
+    rng = np.random.default_rng(seed)
+    noise = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 6) * 12
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    grain = np.sin(xx / 6.0 + noise)
+    base = np.array([196, 176, 146], np.float32)
+    img = base + grain[:, :, None] * np.array([22, 20, 16], np.float32)
+    img += rng.normal(0, 3, (h, w, 1)).astype(np.float32)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_guided_filter_snaps_a_blurry_mask_to_the_photo_edge():
+    h, w = 200, 200
+    sharp = np.zeros((h, w), np.float32)
+    sharp[:, 100:] = 1.0
+    photo = np.where(sharp[:, :, None] > 0, [200, 40, 40], [40, 160, 60]).astype(np.uint8)
+    blurry = cv2.GaussianBlur(sharp, (0, 0), 2.5)  # a 320-px map at twice the size
+    guide = photo.astype(np.float32) / 255
+    a, b = cutout.guided_coefficients(guide, blurry, 5, cutout.GF_EPS)
+    q = cutout.apply_coefficients(a, b, guide)
+    alpha = np.clip((q - cutout.RAMP_LO) / (cutout.RAMP_HI - cutout.RAMP_LO), 0, 1)
+    err_before = np.abs(blurry - sharp)[:, 90:110].mean()
+    err_after = np.abs(alpha - sharp)[:, 90:110].mean()
+    assert err_after < 0.4 * err_before
+    # and the colour unmixing puts the edge exactly on the photo's
+    unmixed = cutout.unmix_edge(guide, alpha.astype(np.float32), 8)
+    assert np.abs(unmixed - sharp)[:, 90:110].mean() < 0.02
+
+
+def test_estimated_foreground_takes_the_background_colour_out_of_the_edge():
+    h, w = 160, 160
+    alpha = _soft_disk(h, w, (80, 80), 45, blur=3.0)
+    green = np.full((h, w, 3), (30, 200, 40), np.uint8)
+    photo = _mix(alpha, (220, 40, 40), green)
+    fg = cutout.estimate_foreground(photo, np.round(alpha * 255).astype(np.uint8)) * 255
+    edge = (alpha > 0.15) & (alpha < 0.85)
+    assert edge.sum() > 100
+    # the mixed colours at the edge are green-tinted; the estimate is back near the red
+    assert photo[edge][:, 1].mean() > 80
+    assert fg[edge][:, 1].mean() < 70
+    assert np.abs(fg[edge] - [220, 40, 40]).mean() < 25
+
+
+def test_decontaminate_changes_only_the_soft_edge_and_keeps_the_core_bit_exact():
+    h, w = 160, 160
+    alpha_f = _soft_disk(h, w, (80, 80), 45, blur=3.0)
+    alpha = np.round(alpha_f * 255).astype(np.uint8)
+    rng = np.random.default_rng(1)
+    green = np.clip(rng.normal([30, 200, 40], 6, (h, w, 3)), 0, 255).astype(np.uint8)
+    photo = _mix(alpha_f, (220, 40, 40), green)
+    out = cutout.decontaminate(photo, alpha)
+    core = alpha == 255
+    assert core.sum() > 1000
+    assert np.array_equal(out[core], photo[core])
+    far = cv2.dilate((alpha > 0).astype(np.uint8), np.ones((15, 15), np.uint8)) == 0
+    assert np.array_equal(out[far], photo[far])
+    soft = (alpha > 30) & (alpha < 225)
+    green_c = np.array([30, 200, 40], np.float32)
+    before = np.linalg.norm(photo[soft].astype(np.float32) - green_c, axis=1).mean()
+    after = np.linalg.norm(out[soft].astype(np.float32) - green_c, axis=1).mean()
+    assert after > before + 40  # the edge colours moved away from the old background
+
+
+def _working_scene(hole_colour, body_colour, bg_colour):  # noqa: ANN001, ANN202
+    """A body with an inner square patch on a plain backdrop, at working size already."""
+    h, w = 300, 300
+    img = np.full((h, w, 3), bg_colour, np.uint8)
+    img[60:240, 60:240] = body_colour
+    img[120:180, 120:180] = hole_colour
+    work = cutout._Working(img)
+    solid = np.zeros((h, w), bool)
+    solid[60:240, 60:240] = True  # the network filled the patch in
+    bg = cutout.BackgroundModel.fit(work, solid, solid.astype(np.float32))
+    return work, solid, bg
+
+
+def test_a_patch_of_the_background_seen_through_the_object_is_a_hole():
+    work, solid, bg = _working_scene((236, 236, 238), (180, 40, 40), (236, 236, 238))
+    holes = cutout.find_holes(work, solid, bg)
+    assert holes[150, 150] and holes[125:175, 125:175].mean() > 0.9
+    assert not holes[70:110, 70:230].any()  # the body is not a hole
+
+
+def test_a_white_label_on_a_white_product_on_white_is_not_a_hole():
+    work, solid, bg = _working_scene((246, 246, 246), (232, 232, 230), (246, 246, 246))
+    assert not cutout.find_holes(work, solid, bg).any()
+
+
+def test_a_coloured_patch_on_the_object_is_not_a_hole():
+    work, solid, bg = _working_scene((30, 60, 200), (180, 40, 40), (236, 236, 238))
+    assert not cutout.find_holes(work, solid, bg).any()
+
+
+def test_confidence_is_high_on_a_decisive_map_and_low_on_a_hesitant_one():
+    crisp = np.zeros((320, 320), np.float32)
+    crisp[80:240, 100:220] = 0.99
+    crisp = cv2.GaussianBlur(crisp, (0, 0), 1.0)
+    hesitant = np.zeros((320, 320), np.float32)
+    hesitant[80:240, 100:220] = 0.55
+    hesitant = cv2.GaussianBlur(hesitant, (0, 0), 8.0)
+    c_hi = cutout.saliency_confidence(crisp)
+    c_lo = cutout.saliency_confidence(hesitant)
+    assert c_hi > 0.85 and c_lo < cutout.LOW_CONFIDENCE
+    alpha = np.zeros((100, 100), np.uint8)
+    alpha[30:70, 30:70] = 255
+    assert [f.code for f in cutout.matte_flags(alpha, c_lo, 0.0)] == ["low_confidence"]
+    assert cutout.matte_flags(alpha, c_hi, 0.0) == []
+
+
+def test_cut_by_frame_names_the_sides_the_object_runs_off():
+    alpha = np.zeros((100, 120), np.uint8)
+    alpha[30:70, 40:80] = 255
+    assert cutout.frame_sides(alpha) == []
+    alpha[0:50, 0:50] = 255
+    assert cutout.frame_sides(alpha) == ["top", "left"]
+    flag = cutout.matte_flags(alpha, 0.95, 0.0)[0]
+    assert flag.code == "cut_by_frame" and flag.params == {"sides": "top,left"}
+    assert "top,left" in flag.message
+
+
+def _glass_scene(glass: bool):  # noqa: ANN202
+    h, w = 320, 320
+    bg = _texture(h, w, seed=3)
+    body = np.zeros((h, w), np.uint8)
+    cv2.ellipse(body, (160, 190), (70, 100), 0, 0, 360, 1, -1)
+    cv2.rectangle(body, (140, 50), (180, 110), 1, -1)
+    img = bg.copy()
+    inside = body > 0
+    if glass:  # the backdrop seen through, a little darker and cooler, with a dark rim
+        img[inside] = np.clip(bg[inside] * [0.92, 0.95, 0.98] + [0, 2, 6], 0, 255)
+        rim = inside & (cv2.erode(body, np.ones((7, 7), np.uint8)) == 0)
+        img[rim] = (img[rim] * 0.6).astype(np.uint8)
+    else:
+        img[inside] = (40, 70, 150)
+    work = cutout._Working(img)
+    solid = inside
+    bgm = cutout.BackgroundModel.fit(work, solid, solid.astype(np.float32))
+    return cutout.transparency_score(work, solid, bgm)
+
+
+def test_transparency_score_is_high_for_glass_and_low_for_an_opaque_object():
+    assert _glass_scene(True) >= cutout.TRANSPARENT_SCORE_BUSY  # a busy backdrop behind
+    assert _glass_scene(False) < 0.2
+    alpha = np.zeros((100, 100), np.uint8)
+    alpha[30:70, 30:70] = 255
+    codes = [f.code for f in cutout.matte_flags(alpha, 0.95, _glass_scene(True), busy=True)]
+    assert codes == ["transparent"]
+
+
+def _vase_scene():  # noqa: ANN202
+    h, w = 360, 480
+    truth = np.zeros((h, w), np.uint8)
+    cv2.ellipse(truth, (240, 220), (90, 110), 0, 0, 360, 1, -1)
+    cv2.rectangle(truth, (215, 60), (265, 130), 1, -1)
+    img = np.full((h, w, 3), (228, 226, 220), np.uint8)
+    img[truth > 0] = (150, 60, 40)
+    return img, truth > 0
+
+
+def test_matte_from_mask_honours_an_added_and_a_removed_region():
+    img, truth = _vase_scene()
+    mask = truth.astype(np.uint8) * 255
+    mask[20:60, 20:90] = 255  # the person painted some backdrop in
+    mask[200:240, 220:260] = 0  # and took a piece of the vase out
+    m = cutout.matte_from_mask(img, mask)
+    assert m.alpha.shape == truth.shape and m.alpha.dtype == np.uint8
+    assert (m.alpha[28:52, 28:82] == 255).all()
+    assert (m.alpha[208:232, 228:252] == 0).all()
+    assert m.alpha[300, 240] == 255 and m.alpha[10, 470] == 0
+    assert m.confidence == 1.0
+    core = m.alpha == 255
+    assert np.array_equal(m.rgb[core], img[core])
+    assert m.box == cutout.alpha_box(m.alpha)
+
+
+def test_matte_from_mask_follows_the_photo_edge_near_a_rough_stroke():
+    img, truth = _vase_scene()
+    rough = cv2.dilate(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) * 255  # 2 px over
+    m = cutout.matte_from_mask(img, rough)
+    pred = m.alpha >= 128
+    iou = (pred & truth).sum() / (pred | truth).sum()
+    rough_iou = truth.sum() / (rough > 0).sum()
+    assert iou > rough_iou and iou > 0.98
+
+
+def test_an_empty_mask_or_a_blank_photo_has_no_object():
+    img, _ = _vase_scene()
+    with pytest.raises(cutout.NoObjectFound):
+        cutout.matte_from_mask(img, np.zeros(img.shape[:2], np.uint8))
+    with pytest.raises(cutout.NoObjectFound):  # blank: rejected before any network runs
+        cutout.matte(np.full((240, 320, 3), 200, np.uint8), model=object())
+    with pytest.raises(ValueError):
+        cutout.matte_from_mask(img, np.zeros((10, 10), np.uint8))
