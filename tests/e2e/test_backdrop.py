@@ -30,7 +30,7 @@ from pixelsmith.core.web.i18n import translate
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-SLOW = 300_000  # ms: the first upload or job in a fresh worker process loads its models
+SLOW = 240_000  # ms: the first upload or job in a fresh worker process loads its models
 API = "/api/v1/backdrop"
 
 
@@ -219,14 +219,28 @@ def test_a_batch_shows_its_progress_then_the_contact_sheet_and_the_zip(open_page
     page.select_option("#bd-batch-k", "2")
     page.click("#bd-batch-start")
     expect(page.locator("#bd-batch-job")).to_be_visible(timeout=SLOW)
-    page.wait_for_selector(
-        "#bd-batch-result:not([hidden]), #bd-batch-error:not([hidden])", timeout=SLOW
-    )
+    try:
+        page.wait_for_selector(
+            "#bd-batch-result:not([hidden]), #bd-batch-error:not([hidden])", timeout=SLOW
+        )
+    except Exception:  # say what the page and the server saw
+        runs = page.request.get(f"{API}/runs?kind=batch").json()
+        msg = page.inner_text("#bd-batch-job .progress-message")
+        pytest.fail(f"no batch result; the page says {msg!r}; the runs: {runs}")
     if page.locator("#bd-batch-error").is_visible():
         pytest.fail(f"the page shows an error: {page.inner_text('#bd-batch-error')!r}")
-    page.wait_for_function(
-        "() => document.getElementById('bd-batch-sheet').naturalWidth > 0", timeout=SLOW
-    )
+    try:
+        page.wait_for_function(
+            "() => document.getElementById('bd-batch-sheet').naturalWidth > 0", timeout=30_000
+        )
+    except Exception:
+        info = page.evaluate(
+            "() => { const i = document.getElementById('bd-batch-sheet');"
+            " return [i.src, i.complete, i.naturalWidth, i.hidden, getComputedStyle(i).display,"
+            " document.getElementById('bd-batch-result').hidden]; }"
+        )
+        r = page.request.get(info[0]) if info[0].startswith("http") else None
+        pytest.fail(f"contact sheet not shown: {info}, GET {r.status if r else None} {w.problems}")
     w.screenshot("backdrop-batch")
     with page.expect_download() as dl:
         page.click("#bd-batch-zip")

@@ -274,6 +274,16 @@ function jobError(job) {
   return new ApiError(message, { status: 400, code: job.error?.code || "job_failed" });
 }
 
+/** The run once the server's row says it is finished: a job's "succeeded" event can arrive a
+ * moment before its result is readable, so ask again for a little while. */
+async function finishedRun(id) {
+  for (let i = 0; ; i += 1) {
+    const run = await api(`${API}/runs/${encodeURIComponent(id)}`);
+    if (TERMINAL.has(run.status) || i >= 40) return run;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 function loadImage(url) {
   return new Promise((resolve, reject) => {
     const img = new Image();
@@ -767,7 +777,8 @@ el.form.addEventListener("submit", async (event) => {
     el.rendersStep.scrollIntoView({ block: "start", behavior: smooth() });
     const end = await followJob(job.id, (j) => showJob(el.renderJob, j));
     if (end.status !== "succeeded") throw jobError(end);
-    const done = await api(`${API}/runs/${encodeURIComponent(run.id)}`);
+    const done = await finishedRun(run.id);
+    if (done.status !== "succeeded") throw jobError(done);
     if (generation !== state.generation) return;
     showRenders(done);
   } catch (err) {
@@ -858,7 +869,7 @@ el.generate.addEventListener("click", async () => {
     el.ownStatus.textContent = t("apps.backdrop.generate.running");
     const end = await followJob(job.id, () => {});
     if (end.status !== "succeeded") throw jobError(end);
-    await api(`${API}/runs/${encodeURIComponent(run.id)}`); // adds it to the library
+    await finishedRun(run.id); // adds it to the library
     el.ownStatus.textContent = t("apps.backdrop.generate.done");
     const product = state.products.get(state.current);
     if (product) loadSuggestions(product, state.generation);
@@ -902,7 +913,8 @@ el.batchForm.addEventListener("submit", async (event) => {
     showJob(el.batchJob, job);
     const end = await followJob(job.id, (j) => showJob(el.batchJob, j));
     if (end.status !== "succeeded") throw jobError(end);
-    const done = await api(`${API}/runs/${encodeURIComponent(run.id)}`);
+    const done = await finishedRun(run.id);
+    if (done.status !== "succeeded") throw jobError(done);
     el.batchDone.textContent = t("apps.backdrop.batch.done", { count: (done.products || []).length });
     el.batchSheet.src = done.contact_sheet_url;
     el.batchZip.href = done.zip_url;
