@@ -151,10 +151,18 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     sal = work.resize((raw - lo) / (hi - lo))
 
     a1, b1 = guided_coefficients(work.guide, sal, work.radius, GF_EPS)
-    solid = pick_product(apply_coefficients(a1, b1, work.guide) > 0.5, sal, work.lab)
+    salient = apply_coefficients(a1, b1, work.guide) > 0.5
+    solid = main_parts(salient, near=PART_GAP)
     if solid.sum() < MIN_OBJECT_SHARE * solid.size:
         raise _no_object()
     bg = BackgroundModel.fit(work, solid, sal)
+    if bg.noise > BUSY_NOISE:
+        # a busy backdrop has salient things of its own: choose the product among them. On a
+        # plain one everything that stands out was put there, so a set of items stays whole.
+        picked = pick_product(salient, sal, work.lab)
+        if picked.sum() >= MIN_OBJECT_SHARE * picked.size and not np.array_equal(picked, solid):
+            solid = picked
+            bg = BackgroundModel.fit(work, solid, sal)
     holes = find_holes(work, solid, bg, sal)
     solid &= ~holes
     solid = main_parts(solid, near=PART_GAP)
