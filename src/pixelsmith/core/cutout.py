@@ -45,6 +45,7 @@ SPLIT_PEAK = 0.35  # ... its saddle, and is at least this share as thick as the 
 CENTRE_SIGMA = 0.3  # pick_product(): centrality weight's spread (share of the frame)
 PAIR_GAP = 0.05  # pick_product(): other parts within this share of the long side may stay ...
 PAIR_SIZE = 1.5  # ... when not bigger than this many times the product
+NECK_SHARE = 0.25  # split_parts(): parts meeting along more of an outline are one object
 SAME_STUFF = 0.88  # pick_product(): colour overlap above which a split-off part is the product's
 
 WORK_SIDE = 640  # long side of the working copy: guided filters, background model, holes
@@ -516,10 +517,45 @@ def split_parts(solid: np.ndarray, lab: np.ndarray) -> np.ndarray:
             gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
             grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
         markers = np.where(markers > 0, markers + nxt - 1, 0).astype(np.int32)
-        parts = watershed(grad[y : y + h, x : x + w], markers, mask=comp)
+        parts = _merge_wide_contacts(watershed(grad[y : y + h, x : x + w], markers, mask=comp))
         region[comp] = parts[comp]
-        nxt += m_n - 1
+        nxt = int(region.max()) + 1
     return out
+
+
+def _merge_wide_contacts(parts: np.ndarray) -> np.ndarray:
+    """Watershed parts merged back where they meet along much of their outline.
+
+    Two objects lumped together meet at a neck: a short stretch of either's outline. A cut
+    along an edge inside one product (a watch's face in its case, a bottle's label) runs
+    along much of a part's outline instead, so those parts are one object."""
+    ids = [int(v) for v in np.unique(parts) if v > 0]
+    if len(ids) < 2:
+        return parts
+    pad = np.pad(parts, 1)
+    pairs = []
+    for a, b in ((pad[:, :-1], pad[:, 1:]), (pad[:-1, :], pad[1:, :])):
+        diff = a != b
+        pairs.append(np.stack([a[diff], b[diff]], axis=1))
+    edges = np.concatenate(pairs)
+    perim = {i: int((edges == i).any(axis=1).sum()) for i in ids}
+    root = {i: i for i in ids}
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    inner = edges[(edges[:, 0] > 0) & (edges[:, 1] > 0)]
+    inner = np.sort(inner, axis=1)
+    keys, counts = np.unique(inner, axis=0, return_counts=True) if inner.size else ([], [])
+    for (i, j), c in zip(keys, counts, strict=True):
+        if c > NECK_SHARE * min(perim[int(i)], perim[int(j)]):
+            root[find(int(i))] = find(int(j))
+    lut = np.zeros(int(parts.max()) + 1, parts.dtype)
+    for i in ids:
+        lut[i] = find(i)
+    return lut[parts]
 
 
 def pick_product(solid: np.ndarray, sal: np.ndarray, lab: np.ndarray) -> np.ndarray:
