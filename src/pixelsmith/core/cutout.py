@@ -5,7 +5,10 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
 `matte(rgb)`, the whole pipeline:
 1. U2Net-p saliency at 320x320, upsampled to a working copy (at most WORK_SIDE on the long side).
 2. A colour guided filter with the working copy as guide snaps the blurry 320-pixel outline to the
-   object's real edges; the parts that are specks next to the main object are dropped.
+   object's real edges; the parts that are specks next to the main object are dropped. On a
+   busy backdrop, whose own things the network marks too (a monitor, a cup, a cat), the
+   product is chosen among the salient parts (pick_product: blobs split at narrow necks, the
+   most salient and central part kept, with nearby pieces of the same stuff).
 3. A background model (the local background colour under the object, by normalised convolution,
    and a colour histogram) finds the holes: regions inside the outline that look like the
    background around them and unlike the object around them (a mug's handle, a ring, the gap
