@@ -27,6 +27,8 @@ from matte_set import (
     build_set,
     edge_alpha_error,
     iou,
+    plain_alpha,
+    plain_products,
     read_rgb,
 )
 from pixelsmith.core import cutout
@@ -132,6 +134,39 @@ def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: A
     return rows, notes
 
 
+def plain_as_shot(model) -> list[dict]:  # noqa: ANN001
+    """The plain-background photos themselves, against the alpha derived from their known
+    backdrop: the easy end of real uploads (a product shot on white), beside the composites."""
+    scores = []
+    for p in plain_products():
+        rgb = read_rgb(p)
+        truth = plain_alpha(rgb)
+        try:
+            pred = cutout.matte(rgb, model=model).alpha
+        except cutout.NoObjectFound:
+            pred = np.zeros(truth.shape, np.uint8)
+        scores.append((iou(pred, truth), edge_alpha_error(pred, truth)))
+    if not scores:
+        return []
+    n = len(scores)
+    return [
+        row(
+            f"plain-background photos as shot: mean IoU ({n})",
+            float(np.mean([v[0] for v in scores])),
+            "",
+            "–",
+            None,
+        ),
+        row(
+            "plain-background photos as shot: mean edge-band alpha error",
+            float(np.mean([v[1] for v in scores])),
+            "",
+            "–",
+            None,
+        ),
+    ]
+
+
 def first_placement(model, per_product: int) -> tuple[float, float, float] | None:  # noqa: ANN001
     """Mean IoU (all, surfaces, scenes) on the set's first version, products anywhere."""
     got: dict[str, list[float]] = {"surface": [], "scene": []}
@@ -198,6 +233,7 @@ def main() -> None:
         row("matte() at 1024², one core, p95", percentile(times, 0.95), "ms", "–", None),
     ]
     q_rows, q_notes = quality(model, args.per_product)
+    q_rows += plain_as_shot(model)
     r_rows, r_notes = real_products(model)
     report(
         "bench_backdrop_cutout",
