@@ -213,3 +213,91 @@ def test_an_empty_mask_or_a_blank_photo_has_no_object():
         cutout.matte(np.full((240, 320, 3), 200, np.uint8), model=object())
     with pytest.raises(ValueError):
         cutout.matte_from_mask(img, np.zeros((10, 10), np.uint8))
+
+
+# -- choosing the product among the salient parts -----------------------------------------
+
+
+def _parts_scene(h: int = 300, w: int = 400):  # noqa: ANN202
+    """A plain light backdrop as the working copy, to draw masks and colours on."""
+    img = np.full((h, w, 3), (235, 233, 228), np.uint8)
+    return img
+
+
+def _sal(solid: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(solid.astype(np.float32), (0, 0), 2.0)
+
+
+def test_the_central_product_is_kept_and_a_smaller_object_beside_it_dropped():
+    img = _parts_scene()
+    product = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(product, (190, 160), (70, 95), 0, 0, 360, 1, -1)
+    other = np.zeros_like(product)
+    cv2.rectangle(other, (310, 30), (392, 135), 1, -1)  # 0.4 of the product, in a corner
+    img[product > 0] = (150, 60, 40)
+    img[other > 0] = (40, 60, 150)
+    solid = (product | other) > 0
+    work = cutout._Working(img)
+    # the old rule keeps any part over SIDE_PART of the largest, wherever it is
+    assert cutout.main_parts(solid, near=cutout.PART_GAP)[80, 350]
+    kept = cutout.pick_product(solid, _sal(solid), work.lab)
+    assert kept[160, 190] and kept[product > 0].all()
+    assert not kept[other > 0].any()
+
+
+def test_two_touching_objects_are_split_and_the_product_kept_whole():
+    img = _parts_scene()
+    bag = np.zeros(img.shape[:2], np.uint8)
+    cv2.circle(bag, (200, 165), 85, 1, -1)
+    screen = np.zeros_like(bag)
+    cv2.rectangle(screen, (265, 20), (395, 110), 1, -1)  # a monitor behind, touching the bag
+    screen &= 1 - bag
+    img[bag > 0] = (30, 30, 34)
+    img[screen > 0] = (60, 110, 200)
+    solid = (bag | screen) > 0
+    n, _ = cv2.connectedComponents(solid.astype(np.uint8))
+    assert n == 2  # one blob, as the network hands it over
+    work = cutout._Working(img)
+    labels = cutout.split_parts(solid, work.lab)
+    assert labels[165, 200] != labels[60, 350] and labels[60, 350] > 0
+    kept = cutout.pick_product(solid, _sal(solid), work.lab)
+    inside = cv2.erode(bag, np.ones((5, 5), np.uint8)) > 0
+    assert kept[inside].all()
+    assert kept[screen > 0].mean() < 0.05
+
+
+def test_a_pair_of_one_product_stays_together_and_a_handle_is_not_split_off():
+    img = _parts_scene()
+    pair = np.zeros(img.shape[:2], np.uint8)
+    cv2.rectangle(pair, (90, 70), (180, 240), 1, -1)
+    cv2.rectangle(pair, (200, 70), (290, 240), 1, -1)  # the second bar, 20 px away
+    cv2.rectangle(pair, (180, 140), (200, 160), 1, -1)  # ...and touching it in one place
+    img[pair > 0] = (90, 90, 96)
+    work = cutout._Working(img)
+    kept = cutout.pick_product(pair > 0, _sal(pair > 0), work.lab)
+    assert kept[pair > 0].all()
+    mug = np.zeros(img.shape[:2], np.uint8)
+    cv2.rectangle(mug, (120, 60), (250, 250), 1, -1)
+    cv2.ellipse(mug, (255, 155), (55, 60), 0, -90, 90, 1, 14)  # a thin handle
+    img2 = _parts_scene()
+    img2[mug > 0] = (190, 40, 40)
+    labels = cutout.split_parts(mug > 0, cutout._Working(img2).lab)
+    assert len(np.unique(labels[mug > 0])) == 1
+
+
+def test_a_strong_edge_inside_one_product_does_not_split_it():
+    """A two-lobed dark case with a light dial in one lobe: two thick cores, and the dial's
+    edge is the strongest in the picture, so the watershed cuts along it; but the dial meets
+    the case all round, so it is one object."""
+    img = _parts_scene()
+    case = np.zeros(img.shape[:2], np.uint8)
+    cv2.circle(case, (150, 150), 70, 1, -1)
+    cv2.circle(case, (250, 150), 70, 1, -1)
+    dial = np.zeros_like(case)
+    cv2.circle(dial, (150, 150), 50, 1, -1)
+    img[case > 0] = (30, 30, 35)
+    img[dial > 0] = (240, 240, 236)
+    work = cutout._Working(img)
+    labels = cutout.split_parts(case > 0, work.lab)
+    assert len(np.unique(labels[case > 0])) == 1
+    assert cutout.pick_product(case > 0, _sal(case > 0), work.lab)[case > 0].all()

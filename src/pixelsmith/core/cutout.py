@@ -5,7 +5,10 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
 `matte(rgb)`, the whole pipeline:
 1. U2Net-p saliency at 320x320, upsampled to a working copy (at most WORK_SIDE on the long side).
 2. A colour guided filter with the working copy as guide snaps the blurry 320-pixel outline to the
-   object's real edges; the parts that are specks next to the main object are dropped.
+   object's real edges; the parts that are specks next to the main object are dropped. On a
+   busy backdrop, whose own things the network marks too (a monitor, a cup, a cat), the
+   product is chosen among the salient parts (pick_product: blobs split at narrow necks, the
+   most salient and central part kept, with nearby pieces of the same stuff).
 3. A background model (the local background colour under the object, by normalised convolution,
    and a colour histogram) finds the holes: regions inside the outline that look like the
    background around them and unlike the object around them (a mug's handle, a ring, the gap
@@ -40,6 +43,13 @@ MIN_PART = 0.05  # object parts smaller than this share of the largest one are s
 SIDE_PART = 0.3  # matte(): parts smaller than this share of the largest must be near it ...
 PART_GAP = 0.03  # ... within this share of the long side (else they are other things)
 CROP_MARGIN = 2  # pixels kept around the object's box
+SPLIT_DEPTH = 0.2  # split_parts(): a core stands this share of the blob's thickness above ...
+SPLIT_PEAK = 0.35  # ... its saddle, and is at least this share as thick as the thickest core
+CENTRE_SIGMA = 0.3  # pick_product(): centrality weight's spread (share of the frame)
+PAIR_GAP = 0.05  # pick_product(): other parts within this share of the long side may stay ...
+PAIR_SIZE = 1.5  # ... when not bigger than this many times the product
+NECK_SHARE = 0.25  # split_parts(): parts meeting along more of an outline are one object
+SAME_STUFF = 0.88  # pick_product(): colour overlap above which a split-off part is the product's
 
 WORK_SIDE = 640  # long side of the working copy: guided filters, background model, holes
 GF_EPS = 4e-4  # guided filter regulariser (colours in [0, 1]): lower follows weaker edges
@@ -145,10 +155,18 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     sal = work.resize((raw - lo) / (hi - lo))
 
     a1, b1 = guided_coefficients(work.guide, sal, work.radius, GF_EPS)
-    solid = main_parts(apply_coefficients(a1, b1, work.guide) > 0.5, near=PART_GAP)
+    salient = apply_coefficients(a1, b1, work.guide) > 0.5
+    solid = main_parts(salient, near=PART_GAP)
     if solid.sum() < MIN_OBJECT_SHARE * solid.size:
         raise _no_object()
     bg = BackgroundModel.fit(work, solid, sal)
+    if bg.noise > BUSY_NOISE:
+        # a busy backdrop has salient things of its own: choose the product among them. On a
+        # plain one everything that stands out was put there, so a set of items stays whole.
+        picked = pick_product(salient, sal, work.lab)
+        if picked.sum() >= MIN_OBJECT_SHARE * picked.size and not np.array_equal(picked, solid):
+            solid = picked
+            bg = BackgroundModel.fit(work, solid, sal)
     holes = find_holes(work, solid, bg, sal)
     solid &= ~holes
     solid = main_parts(solid, near=PART_GAP)
@@ -460,6 +478,143 @@ def main_parts(solid: np.ndarray, *, near: float | None = None) -> np.ndarray:
             if i != largest and areas[i - 1] < SIDE_PART * areas.max():
                 keep[i] = float(dist[labels == i].min()) <= limit
     return keep[labels]
+
+
+def split_parts(solid: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """solid's connected parts, each split where two objects were lumped together (int labels,
+    0 = background).
+
+    The network often lumps the product and a salient thing behind it into one blob. Each
+    blob's thick cores are the peaks of its distance transform that stand at least SPLIT_DEPTH
+    of the blob's thickest point above the saddle to any other peak (h-maxima) and are
+    themselves at least SPLIT_PEAK as thick; a blob with two or more of them is cut between
+    them by a watershed on the photo's colour gradient, so the cut follows the edge where one
+    object ends and the other begins. A strap or a handle is thinner than its body and makes
+    no core of its own, so it stays."""
+    import cv2
+    from skimage.morphology import h_maxima
+    from skimage.segmentation import watershed
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid.astype(np.uint8), connectivity=8)
+    out = np.zeros(solid.shape, np.int32)
+    nxt = 1
+    grad = None
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        comp = labels[y : y + h, x : x + w] == i
+        dist = cv2.distanceTransform(np.pad(comp, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+        peak = float(dist.max())
+        region = out[y : y + h, x : x + w]
+        if peak < 6:
+            region[comp] = nxt
+            nxt += 1
+            continue
+        peaks = h_maxima(dist, SPLIT_DEPTH * peak) & (dist >= SPLIT_PEAK * peak)
+        m_n, markers = cv2.connectedComponents(peaks.astype(np.uint8), connectivity=8)
+        if m_n <= 2:
+            region[comp] = nxt
+            nxt += 1
+            continue
+        if grad is None:
+            gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
+            gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
+            grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
+        markers = np.where(markers > 0, markers + nxt - 1, 0).astype(np.int32)
+        parts = _merge_wide_contacts(watershed(grad[y : y + h, x : x + w], markers, mask=comp))
+        region[comp] = parts[comp]
+        nxt = int(region.max()) + 1
+    return out
+
+
+def _merge_wide_contacts(parts: np.ndarray) -> np.ndarray:
+    """Watershed parts merged back where they meet along much of their outline.
+
+    Two objects lumped together meet at a neck: a short stretch of either's outline. A cut
+    along an edge inside one product (a watch's face in its case, a bottle's label) runs
+    along much of a part's outline instead, so those parts are one object."""
+    ids = [int(v) for v in np.unique(parts) if v > 0]
+    if len(ids) < 2:
+        return parts
+    pad = np.pad(parts, 1)
+    pairs = []
+    for a, b in ((pad[:, :-1], pad[:, 1:]), (pad[:-1, :], pad[1:, :])):
+        diff = a != b
+        pairs.append(np.stack([a[diff], b[diff]], axis=1))
+    edges = np.concatenate(pairs)
+    perim = {i: int((edges == i).any(axis=1).sum()) for i in ids}
+    root = {i: i for i in ids}
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    inner = edges[(edges[:, 0] > 0) & (edges[:, 1] > 0)]
+    inner = np.sort(inner, axis=1)
+    keys, counts = np.unique(inner, axis=0, return_counts=True) if inner.size else ([], [])
+    for (i, j), c in zip(keys, counts, strict=True):
+        if c > NECK_SHARE * min(perim[int(i)], perim[int(j)]):
+            root[find(int(i))] = find(int(j))
+    lut = np.zeros(int(parts.max()) + 1, parts.dtype)
+    for i in ids:
+        lut[i] = find(i)
+    return lut[parts]
+
+
+def pick_product(solid: np.ndarray, sal: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """The product among the salient parts (bool mask).
+
+    A product photo's subject is its main, fairly central object: each part (after
+    split_parts) scores its saliency mass times a centrality weight, the best one is the
+    product, and other parts stay only when they touch it or lie within PAIR_GAP of it and are
+    not much bigger (the second of a pair of push-up bars, a bag's strap the network split off).
+    Far or merged-in objects (a monitor behind, a cup beside) are dropped."""
+    import cv2
+
+    labels = split_parts(solid, lab)
+    _, blob = cv2.connectedComponents(solid.astype(np.uint8), connectivity=8)
+    n = int(labels.max())
+    if n == 0:
+        return np.zeros(solid.shape, bool)
+    h, w = solid.shape
+    idx = labels.ravel()
+    area = np.bincount(idx, minlength=n + 1)[1:].astype(np.float64)
+    mass = np.bincount(idx, weights=sal.ravel(), minlength=n + 1)[1:]
+    yy, xx = np.mgrid[0:h, 0:w]
+    cy = np.bincount(idx, weights=yy.ravel(), minlength=n + 1)[1:] / np.maximum(area, 1)
+    cx = np.bincount(idx, weights=xx.ravel(), minlength=n + 1)[1:] / np.maximum(area, 1)
+    off = np.hypot((cx - w / 2) / w, (cy - h / 2) / h)  # 0 at the centre, ~0.7 in a corner
+    score = mass * np.exp(-((off / CENTRE_SIGMA) ** 2) / 2)
+    score[area < MIN_PART * area.max()] = 0
+    best = int(np.argmax(score)) + 1
+    keep = labels == best
+    dist = cv2.distanceTransform((~keep).astype(np.uint8), cv2.DIST_L2, 3)
+    limit = PAIR_GAP * max(h, w)
+    for j in range(1, n + 1):
+        if j == best or area[j - 1] < MIN_PART * area[best - 1]:
+            continue
+        part = labels == j
+        if area[j - 1] > PAIR_SIZE * area[best - 1]:
+            continue
+        if float(dist[part].min()) > limit:
+            continue
+        # a part cut off the same blob stays only when it is made of the same stuff (the
+        # second push-up bar); a monitor the network lumped in with a bag is not
+        if (
+            blob[part][0] != blob[keep][0]
+            or _colour_overlap(lab, part, labels == best) >= SAME_STUFF
+        ):
+            keep |= part
+    return keep
+
+
+def _colour_overlap(lab: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """Bhattacharyya overlap (0..1) of two regions' Lab colour histograms."""
+    bins, ranges = (8, 6, 6), ((0, 100), (-60, 60), (-60, 60))
+    ha, _ = np.histogramdd(lab[a], bins=bins, range=ranges)
+    hb, _ = np.histogramdd(lab[b], bins=bins, range=ranges)
+    ha, hb = ha.ravel() / max(1.0, ha.sum()), hb.ravel() / max(1.0, hb.sum())
+    return float(np.sqrt(ha * hb).sum())
 
 
 # -- background model and holes -------------------------------------------------------------
