@@ -97,6 +97,14 @@ UPLOAD_ROUTES = [
     ("/api/v1/studio/panorama", {}, "files"),
     ("/api/v1/desk/gate", {}, "file"),
     ("/api/v1/desk/photos", {}, "file"),
+    ("/api/v1/backdrop/cutout", {}, "file"),
+    ("/api/v1/backdrop/products", {}, "file"),
+    ("/api/v1/backdrop/assets", {}, "file"),
+    ("/api/v1/backdrop/batches", {}, "files"),
+]
+# Uploads by PUT: (the spec's path, a concrete path, field)
+PUT_UPLOAD_ROUTES = [
+    ("/api/v1/backdrop/products/{product_id}/mask", "/api/v1/backdrop/products/p1/mask", "file"),
 ]
 
 
@@ -112,6 +120,15 @@ def test_a_text_field_instead_of_a_file_is_a_plain_422(client, path, form, field
     assert "UploadFile" not in r.text and "<class" not in r.text
 
 
+@pytest.mark.parametrize(("template", "path", "field"), PUT_UPLOAD_ROUTES)
+def test_a_text_field_instead_of_a_file_is_a_plain_422_on_put(client, template, path, field):
+    r = client.put(path, data={field: "hello"})
+    err = error(r, 422, "invalid_request")
+    assert err["message"] == (
+        f"'{field}' must be a file upload (multipart/form-data with a filename), not a text field."
+    )
+
+
 def test_every_upload_route_of_the_spec_is_listed_above(client):
     spec = client.get("/api/v1/openapi.json").json()
     uploads = {
@@ -120,7 +137,8 @@ def test_every_upload_route_of_the_spec_is_listed_above(client):
         for op in ops.values()
         if "multipart/form-data" in op.get("requestBody", {}).get("content", {})
     }
-    assert uploads == {path for path, _, _ in UPLOAD_ROUTES}
+    listed = {path for path, _, _ in UPLOAD_ROUTES} | {t for t, _, _ in PUT_UPLOAD_ROUTES}
+    assert uploads == listed
 
 
 # -- lone surrogates in JSON bodies ---------------------------------------------------------
