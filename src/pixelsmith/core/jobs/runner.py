@@ -160,11 +160,16 @@ class JobRunner:
                     )
                     for a in ctx.artifacts
                 )
+            event = None
             if self.events.has_subscribers(channel(ctx.job_id)):
                 s.flush()
                 job = s.get(Job, ctx.job_id)
                 assert job is not None
-                self.publish(job)
+                event = {"type": "job", "job": job.to_dict()}
+        # Published after the commit: a client that reads the job (or what the app stored
+        # with it) on this event must find it finished, not the row as it was.
+        if event is not None:
+            self.events.publish(channel(ctx.job_id), event)
         return status
 
     def _progress_reporter(self, job_id: str):
