@@ -69,8 +69,9 @@ def small_starter_set():
     from pixelsmith.apps.backdrop.service import BackdropService
 
     side, BackdropService.asset_side = BackdropService.asset_side, 256
+    wait, BackdropService.starter_wait_s = BackdropService.starter_wait_s, None  # all 42 there
     yield
-    BackdropService.asset_side = side
+    BackdropService.asset_side, BackdropService.starter_wait_s = side, wait
 
 
 @pytest.fixture(scope="module")

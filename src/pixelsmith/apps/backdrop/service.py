@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import threading
 import time
 import uuid
@@ -363,14 +364,31 @@ def _zip_members(name: str, data: bytes, max_bytes: int, out: BatchInputs) -> No
 
 # ---- the service ---------------------------------------------------------------------------------
 
-# One library per database (its index cache lives in it); made, with its starter set, on first use.
+# One library per database (its index cache lives in it); its starter set is painted on first use
+# in a background thread (42 backgrounds at 2048²: about 13 s on one core), and `ready` is set
+# when it is done.
+log = logging.getLogger(__name__)
 _libraries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_starter_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _libraries_lock = threading.Lock()
+
+
+def _paint_starter(lib: Any, ready: threading.Event) -> None:
+    try:
+        lib.ensure_starter()
+    except Exception:  # the library still serves what it has; the next start tries again
+        log.exception("painting the starter backgrounds failed")
+    finally:
+        ready.set()
 
 
 class BackdropService:
     # The starter set's size; tests make it smaller (the library's own tests use 256²).
     asset_side: int = ASSET_SIDE
+    # How long a request waits for the starter set on first use. After that it answers with
+    # the backgrounds painted so far (they are added one by one) instead of holding the
+    # caller for the whole set; None waits until all are there (tests).
+    starter_wait_s: float | None = 5.0
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -381,15 +399,26 @@ class BackdropService:
     # ---- the asset library ---------------------------------------------------------------------
     @property
     def library(self):  # noqa: ANN201
-        """The asset library of this database, its starter set in place."""
+        """The asset library of this database; its starter set is in place, or being painted
+        when this first call has waited starter_wait_s for it."""
         lib = _libraries.get(self.db)
         if lib is None:
             with _libraries_lock:
                 lib = _libraries.get(self.db)
                 if lib is None:
                     lib = self.open_library()
-                    lib.ensure_starter()
+                    ready = threading.Event()
+                    _starter_ready[self.db] = ready
                     _libraries[self.db] = lib
+                    threading.Thread(
+                        target=_paint_starter,
+                        args=(lib, ready),
+                        name="backdrop-starter",
+                        daemon=True,
+                    ).start()
+        ready = _starter_ready.get(self.db)
+        if ready is not None and not ready.is_set():
+            ready.wait(self.starter_wait_s)
         return lib
 
     def open_library(self, progress: Any = None):  # noqa: ANN201
