@@ -16,7 +16,8 @@
 //    its compliance badge and download; a zip of all.
 // Batch: photos or a zip → POST /batches → job progress → contact sheet and zip download.
 
-import { ApiError, api, h, wsUrl } from "/static/js/api.js";
+import { ApiError, api, h } from "/static/js/api.js";
+import { TERMINAL, followJob, setBusy } from "/static/js/follow.js";
 import { PhotoError, prepareImage } from "/static/js/photo.js";
 import { pageMessages } from "/static/js/i18n.js";
 
@@ -27,7 +28,6 @@ const DEFAULT_PICKS = 3;
 const MAX_PICKS = 12;
 const WORK_SIDE = 1024; // the brush paints at this size; the mask is scaled up on apply
 const UNDO_DEPTH = 20;
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 const API = "/api/v1/backdrop";
 
 const { t, messages } = pageMessages("backdrop-i18n");
@@ -190,61 +190,6 @@ function clearError(box) {
   box.replaceChildren();
   delete box.dataset.kind;
   delete box.dataset.code;
-}
-
-function setBusy(btn, busy) {
-  const label = btn.querySelector(".btn-label");
-  if (label) {
-    if (!btn.dataset.idleLabel) btn.dataset.idleLabel = label.textContent;
-    label.textContent = busy ? btn.dataset.busyLabel || label.textContent : btn.dataset.idleLabel;
-  }
-  btn.disabled = busy;
-  btn.setAttribute("aria-busy", String(busy));
-}
-
-/** Follow a job to its end over /api/v1/jobs/{id}/events (polling if the socket fails). */
-function followJob(id, onUpdate) {
-  return new Promise((resolve) => {
-    let done = false;
-    let last = null;
-    const see = (job) => {
-      if (done || !job) return;
-      last = job;
-      onUpdate(job);
-      if (TERMINAL.has(job.status)) {
-        done = true;
-        resolve(job);
-      }
-    };
-    const poll = async () => {
-      while (!done) {
-        try {
-          see(await api(`/api/v1/jobs/${encodeURIComponent(id)}`));
-        } catch {
-          // a blip: ask again
-        }
-        if (!done) await new Promise((r) => setTimeout(r, 800));
-      }
-    };
-    let socket;
-    try {
-      socket = new WebSocket(wsUrl(`/api/v1/jobs/${encodeURIComponent(id)}/events`));
-    } catch {
-      poll();
-      return;
-    }
-    socket.addEventListener("message", (event) => {
-      try {
-        const msg = JSON.parse(event.data);
-        if (msg.type === "job") see(msg.job);
-      } catch {
-        // not JSON: ignore
-      }
-    });
-    socket.addEventListener("close", () => {
-      if (!done && !(last && TERMINAL.has(last.status))) poll();
-    });
-  });
 }
 
 function showJob(box, job) {

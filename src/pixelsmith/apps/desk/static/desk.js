@@ -13,7 +13,8 @@
 //    outlined on hover/focus, item cards with shop links, a before/after slider, download,
 //    start over, and "delete my photo".
 
-import { ApiError, api, h, wsUrl } from "/static/js/api.js";
+import { ApiError, api, h } from "/static/js/api.js";
+import { TERMINAL, followJob, setBusy } from "/static/js/follow.js";
 import { PhotoError, prepareImage } from "/static/js/photo.js";
 import { lang, pageMessages } from "/static/js/i18n.js";
 
@@ -21,7 +22,6 @@ const MAX_SIDE = 1600; // the server's working photo: uploading more would be th
 const MAX_BYTES = 4 * 1024 * 1024;
 const MAX_PICKS = 6;
 const REC_LIMIT = 8;
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 const NEW_TAB = { target: "_blank", rel: "noopener noreferrer" };
 
 // ---- messages ----------------------------------------------------------------------------------
@@ -216,63 +216,7 @@ function button(label, onClick, cls = "btn btn-sm btn-secondary") {
   return h("button", { type: "button", class: cls, onclick: onClick }, label);
 }
 
-function setBusy(btn, busy) {
-  const label = btn.querySelector(".btn-label");
-  if (label) {
-    if (!btn.dataset.idleLabel) btn.dataset.idleLabel = label.textContent;
-    label.textContent = busy ? btn.dataset.busyLabel || label.textContent : btn.dataset.idleLabel;
-  }
-  btn.disabled = busy;
-  btn.setAttribute("aria-busy", String(busy));
-}
-
 // ---- following a job ---------------------------------------------------------------------------
-
-/** Follow a job to its end over /api/v1/jobs/{id}/events (polling if the socket fails). */
-function followJob(id, onUpdate) {
-  return new Promise((resolve) => {
-    let done = false;
-    let last = null;
-    const see = (job) => {
-      if (done || !job) return;
-      last = job;
-      onUpdate(job);
-      if (TERMINAL.has(job.status)) {
-        done = true;
-        resolve(job);
-      }
-    };
-    const poll = async () => {
-      while (!done) {
-        try {
-          see(await api(`/api/v1/jobs/${encodeURIComponent(id)}`));
-        } catch {
-          // a blip: the next round asks again
-        }
-        if (!done) await new Promise((r) => setTimeout(r, 800));
-      }
-    };
-    let socket;
-    try {
-      socket = new WebSocket(wsUrl(`/api/v1/jobs/${encodeURIComponent(id)}/events`));
-    } catch {
-      poll();
-      return;
-    }
-    socket.addEventListener("message", (event) => {
-      let msg;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (msg.type === "job") see(msg.job);
-    });
-    socket.addEventListener("close", () => {
-      if (!done && !(last && TERMINAL.has(last.status))) poll();
-    });
-  });
-}
 
 function jobPercent(job) {
   if (job.status === "succeeded") return 100;
