@@ -6,9 +6,12 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
 1. U2Net-p saliency at 320x320, upsampled to a working copy (at most WORK_SIDE on the long side).
 2. A colour guided filter with the working copy as guide snaps the blurry 320-pixel outline to the
    object's real edges; the parts that are specks next to the main object are dropped. On a
-   busy backdrop, whose own things the network marks too (a monitor, a cup, a cat), the
-   product is chosen among the salient parts (pick_product: blobs split at narrow necks, the
-   most salient and central part kept, with nearby pieces of the same stuff).
+   busy backdrop, whose own things the network marks too (a monitor, a cup, a cat), a second
+   network pass sees the frame's centre zoomed in and mirrored; what it no longer calls
+   salient there seeds a watershed that takes that thing out beyond the window too
+   (_zoomed), unless it is made of the same stuff as what stays. Then the product is chosen
+   among the salient parts (pick_product: blobs split at narrow necks, the most salient and
+   central part kept, with nearby pieces of the same stuff).
 3. A background model (the local background colour under the object, by normalised convolution,
    and a colour histogram) finds the holes: regions inside the outline that look like the
    background around them and unlike the object around them (a mug's handle, a ring, the gap
