@@ -214,8 +214,10 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     a1, b1 = guided_coefficients(work.guide, sal2, work.radius, GF_EPS)
     agree = apply_coefficients(a1, b1, work.guide) > 0.5
     k = np.ones((2 * work.radius + 1,) * 2, np.uint8)
-    keep = (cv2.erode(agree.astype(np.uint8), k) > 0) & salient
-    drop = (cv2.erode((salient & ~agree).astype(np.uint8), k) > 0) & _window(work.size)
+    # seeds only inside the window: outside it only the first view spoke
+    window = _window(work.size)
+    keep = (cv2.erode(agree.astype(np.uint8), k) > 0) & salient & window
+    drop = (cv2.erode((salient & ~agree).astype(np.uint8), k) > 0) & window
     if keep.sum() < MIN_OBJECT_SHARE * keep.size or drop.sum() < MIN_PART * keep.sum():
         return sal, salient, solid
     gx = cv2.Sobel(work.lab, cv2.CV_32F, 1, 0, ksize=3)
@@ -688,8 +690,10 @@ def pick_product(solid: np.ndarray, sal: np.ndarray, lab: np.ndarray) -> np.ndar
 def _colour_overlap(lab: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     """Bhattacharyya overlap (0..1) of two regions' Lab colour histograms."""
     bins, ranges = (8, 6, 6), ((0, 100), (-60, 60), (-60, 60))
-    ha, _ = np.histogramdd(lab[a], bins=bins, range=ranges)
-    hb, _ = np.histogramdd(lab[b], bins=bins, range=ranges)
+    # saturated colours (a red's a* is past 60) go to the outer bins, not out of the count
+    lo, hi = np.array([0, -59.9, -59.9], np.float32), np.array([99.9, 59.9, 59.9], np.float32)
+    ha, _ = np.histogramdd(np.clip(lab[a], lo, hi), bins=bins, range=ranges)
+    hb, _ = np.histogramdd(np.clip(lab[b], lo, hi), bins=bins, range=ranges)
     ha, hb = ha.ravel() / max(1.0, ha.sum()), hb.ravel() / max(1.0, hb.sum())
     return float(np.sqrt(ha * hb).sum())
 
