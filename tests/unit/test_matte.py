@@ -301,3 +301,62 @@ def test_a_strong_edge_inside_one_product_does_not_split_it():
     labels = cutout.split_parts(case > 0, work.lab)
     assert len(np.unique(labels[case > 0])) == 1
     assert cutout.pick_product(case > 0, _sal(case > 0), work.lab)[case > 0].all()
+
+
+class _Views:
+    """A stand-in network that sees `whole` in the full photo and only `near` in the zoomed
+    centre window (the second view matte() asks for on a busy backdrop, mirrored)."""
+
+    def __init__(self, whole: np.ndarray, near: np.ndarray) -> None:
+        self.whole, self.near = whole.astype(np.float32), near.astype(np.float32)
+
+    def raw320(self, img: np.ndarray) -> np.ndarray:
+        h, w = self.whole.shape
+        if img.shape[:2] == (h, w):
+            return cv2.resize(self.whole, (320, 320), interpolation=cv2.INTER_AREA)
+        ch, cw = img.shape[:2]
+        y0, x0 = (h - ch) // 2, (w - cw) // 2
+        crop = self.near[y0 : y0 + ch, x0 : x0 + cw][:, ::-1]
+        return cv2.resize(np.ascontiguousarray(crop), (320, 320), interpolation=cv2.INTER_AREA)
+
+
+def _cup_and_watch(watch_colour: tuple[int, int, int]):  # noqa: ANN202
+    """A large red cup running past the zoom window and a watch in front of it, at its centre."""
+    img = _texture(300, 400)
+    cup = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(cup, (200, 150), (185, 135), 0, 0, 360, 1, -1)
+    watch = np.zeros_like(cup)
+    cv2.rectangle(watch, (160, 90), (240, 210), 1, -1)
+    img[cup > 0] = (200, 40, 35)
+    img[watch > 0] = watch_colour
+    return img, cup > 0, watch > 0
+
+
+def _first_view(img: np.ndarray, whole: np.ndarray, net: _Views):  # noqa: ANN202
+    work = cutout._Working(img)
+    raw = cutout._raw_saliency(net, img)
+    sal = work.resize((raw - raw.min()) / (raw.max() - raw.min()))
+    a, b = cutout.guided_coefficients(work.guide, sal, work.radius, cutout.GF_EPS)
+    salient = cutout.apply_coefficients(a, b, work.guide) > 0.5
+    return work, raw, sal, salient, cutout.main_parts(salient, near=cutout.PART_GAP)
+
+
+def test_a_thing_the_zoomed_view_drops_goes_outside_the_window_too():
+    img, cup, watch = _cup_and_watch((60, 80, 150))
+    net = _Views(cup | watch, watch)
+    work, raw, sal, salient, solid = _first_view(img, cup | watch, net)
+    assert solid[cup].mean() > 0.9  # the first view takes the cup with the watch
+    _, salient2, solid2 = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    inner = cv2.erode(watch.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    assert solid2[inner].all()
+    rim = cup & ~cv2.dilate(watch.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    assert solid2[rim].mean() < 0.05
+    assert not solid2[150, 25]  # the cup's far left, outside the zoom window
+
+
+def test_the_zoomed_view_changes_nothing_when_what_it_drops_is_the_products_own_stuff():
+    img, cup, watch = _cup_and_watch((200, 40, 35))  # all one red object
+    net = _Views(cup | watch, watch)
+    work, raw, sal, salient, solid = _first_view(img, cup | watch, net)
+    _, _, solid2 = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    assert np.array_equal(solid2, solid)
