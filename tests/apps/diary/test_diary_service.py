@@ -514,3 +514,85 @@ def test_claim_moves_a_guests_posts_and_delete_removes_everything(diary, service
         diary.get_post(Viewer(account), p["id"])
     assert diary.get_post(Viewer(other), theirs["id"])["comment_count"] == 0
     assert diary.comments(Viewer(other), theirs["id"])["items"] == []
+
+
+# ---- the picture drawn by the engine (a tiny random-weight model, the real txt2img path) -------
+
+
+@pytest.fixture(scope="module")
+def with_model(tmp_path_factory):
+    import pathlib
+    import sys
+
+    from pixelsmith.core.generation import store
+    from pixelsmith.core.services import Services
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "generation"))
+    import tiny_models
+
+    root = tmp_path_factory.mktemp("diary-gen")
+    settings = Settings(
+        data_dir=root / "data",
+        models_dir=root / "models",
+        device="cpu",
+        gen_txt2img_model="sd-turbo",
+        workers=1,
+    )
+    store.install_from_dir(settings, "sd-turbo", tiny_models.build_sd(root / "sd"))
+    services = Services.create(settings)
+    services.start()
+    yield DiaryService(services), services
+    services.close()
+
+
+def wait_settled(diary: DiaryService, user: str, post_id: str, timeout: float = 120) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        got = diary.get_post(Viewer(user), post_id)
+        if got["image"]["state"] != "generating":
+            return got
+        assert time.monotonic() < deadline, got
+        time.sleep(0.05)
+
+
+def test_illustrate_runs_txt2img_screens_the_picture_and_stores_it(with_model):
+    from pixelsmith.core import blob_access
+
+    diary, services = with_model
+    a, b = uid(), uid()
+    p = post(diary, a, title="바닷가", text="친구와 아이스크림을 먹었다", visibility="public")
+    assert diary.get_post(Viewer(a), p["id"])["generator"]["available"] is True
+    out = diary.illustrate(a, p["id"], seed=3, steps=2, width=64, height=64)
+    job = out["job"]
+    assert job["kind"] == "diary.illustrate" and job["queue"] == "gpu"
+    with pytest.raises(ApiError):
+        services.jobs.get(job["id"], viewer=b)  # the job is the writer's: others get a 404
+    assert "ice cream" in job["params"]["prompt"] and job["params"]["style"] == "none"
+    assert out["post"]["image"]["state"] == "generating"
+    assert diary.get_post(Viewer(b), p["id"])["image"]["state"] == "none"  # nothing to see yet
+    with pytest.raises(ApiError) as e:
+        diary.illustrate(a, p["id"])
+    assert status(e) == (409, "image_in_progress")
+    got = wait_settled(diary, a, p["id"])
+    finished = services.jobs.get(job["id"])
+    assert finished["status"] == "succeeded", finished
+    nsfw = finished["result"]["nsfw"]
+    assert nsfw["checker"] == "open-nsfw" and isinstance(nsfw["score"], float)
+    assert got["image"]["source"] == "generated" and got["image"]["state"] == nsfw["decision"]
+    data, _, _ = diary.image_bytes(Viewer(a), p["id"])
+    assert Image.open(io.BytesIO(data)).size == (64, 64)
+    key = finished["result"]["image_key"]
+    with services.db.session() as s:
+        shown = nsfw["decision"] == "approved"
+        assert blob_access.readable(s, key, b, False) is shown
+    # A private post's picture: restricted, whatever the screen said.
+    diary.update_post(a, p["id"], {"visibility": "private"})
+    with services.db.session() as s:
+        assert not blob_access.readable(s, key, b, False)
+    # Deleting the post takes its job and its picture.
+    diary.delete_post(a, p["id"])
+    assert not services.storage.exists(key)
+    with pytest.raises(ApiError):
+        services.jobs.get(job["id"])

@@ -8,7 +8,8 @@ ties by first appearance.
 Prompt: the diffusion models' text encoders read English, so each Korean keyword becomes the
 closest word of an English glossary (glossary.py) in USE multilingual's space when it is close
 enough (cosine ≥ MATCH_MIN and clear of the runner-up); the rest stay out of the prompt. Then
-the mood's atmosphere and the style's suffix; the style's negative prompt.
+the style's suffix and the mood's atmosphere (in that order: CLIP reads 77 tokens); the style's
+negative prompt.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .glossary import WORDS
 from .moods import DiaryStyle, Mood
 
 MAX_KEYWORDS = 8
+MAX_SUBJECT = 6  # English words in the prompt
 MATCH_MIN = 0.6  # cosine of a Korean keyword and its English word (a translation is ≈ 0.8-0.9)
 MATCH_MARGIN = 0.05  # ahead of the second-best word, or it is a guess
 
@@ -249,8 +251,9 @@ def build_prompt(
             unmatched.append(k.word)
         elif word not in english:
             english.append(word)
-    subject = ", ".join(english) if english else "a quiet everyday moment"
-    prompt = f"{subject}, {mood.atmosphere}, {style.suffix}"
+    subject = ", ".join(english[:MAX_SUBJECT]) if english else "a quiet everyday moment"
+    # CLIP reads 77 tokens: the subject first, then the look, then the atmosphere.
+    prompt = f"{subject}, {style.suffix}, {mood.atmosphere}"
     return Prompt(
         keywords=keywords,
         english=english,
