@@ -153,6 +153,22 @@ def _offset_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
+def author_name(s: Session, user_id: str) -> str | None:
+    """The account's username (None for a guest or the CLI); the session's identity map keeps
+    a page of posts by one writer to one query."""
+    from pixelsmith.core.accounts.models import User
+
+    user = s.get(User, user_id)
+    return user.username if user is not None else None
+
+
+def user_id_for(s: Session, username: str) -> str | None:
+    from pixelsmith.core.accounts.models import User
+    from pixelsmith.core.accounts.passwords import username_key
+
+    return s.scalar(select(User.id).where(User.username_key == username_key(username)))
+
+
 # ---- the service ---------------------------------------------------------------------------------
 
 
@@ -440,6 +456,18 @@ class DiaryService:
             self._drop(set(), old_job)
         return out
 
+    def check_owner(self, user_id: str, post_id: str) -> None:
+        """404 / 403 / 409 before a photo is decoded for a post the caller cannot change."""
+        with self.db.session() as s:
+            row = self._owned(s, user_id, post_id)
+            self._settle(s, row)
+            if not row.image_job_done:
+                raise Conflict(
+                    "This post's picture is still being drawn; wait for it to finish.",
+                    code="image_in_progress",
+                    details={"job_id": row.image_job_id},
+                )
+
     def attach_toon(self, user_id: str, post_id: str, toon: Any) -> dict:
         """Store a toonified photo (toonify.Toon) as the owner's post's picture."""
         key = self.storage.put(toon.jpeg, content_type="image/jpeg", suffix=".jpg")
@@ -549,7 +577,12 @@ class DiaryService:
             )
             page = rows[:limit]
             nxt = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
-            return {"items": [c.to_dict(viewer.user_id) for c in page], "next_cursor": nxt}
+            items = []
+            for c in page:
+                d = c.to_dict(viewer.user_id)
+                d["author"] = author_name(s, c.user_id)
+                items.append(d)
+            return {"items": items, "next_cursor": nxt}
 
     def add_comment(self, user_id: str, post_id: str, body: Any) -> dict:
         body = clean_text(body, "text", max_len=MAX_COMMENT)
@@ -577,7 +610,9 @@ class DiaryService:
                 .values(comment_count=DiaryPost.comment_count + 1)
             )
             s.flush()
-            return c.to_dict(user_id)
+            d = c.to_dict(user_id)
+            d["author"] = author_name(s, user_id)
+            return d
 
     def delete_comment(self, user_id: str, post_id: str, comment_id: str) -> None:
         """The comment's writer or the post's owner."""
@@ -1000,6 +1035,7 @@ class DiaryService:
             "updated_at": iso(row.updated_at),
             "published_at": iso(row.published_at),
             "comment_count": row.comment_count,
+            "author": author_name(s, row.user_id),
             "keywords": [k["word"] for k in row.keywords or []],
             "mine": mine,
             "image": self._image_dict(row, viewer, mine),
