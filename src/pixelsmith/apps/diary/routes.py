@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -29,9 +29,8 @@ from pixelsmith.core.web.identity import (
     require_account,
     require_admin,
 )
-from pixelsmith.core.web.pages import render
 
-from . import APP
+from .pages import router as pages_router
 from .service import DiaryService, Viewer
 from .toonify import toonify_photo
 
@@ -52,11 +51,6 @@ def limit_rate(services: Services, what: str, identity: Identity) -> None:
     """One more `what` (posts, comments, images) for this user within the hour, or 429."""
     per_hour = getattr(services.settings, f"diary_{what}_per_hour")
     enforce_rate(f"diary.{what}", identity.user_id, limit=per_hour, window_s=HOUR)
-
-
-@router.get("/diary", response_class=HTMLResponse, include_in_schema=False)
-def index(request: Request) -> HTMLResponse:
-    return render(request, "diary/index.html", app=APP)
 
 
 # ---- choices -------------------------------------------------------------------------------------
@@ -492,3 +486,4 @@ def admin_reject(
 
 
 router.include_router(api)
+router.include_router(pages_router)  # the /diary pages (pages.py)
