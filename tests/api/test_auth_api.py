@@ -402,4 +402,5 @@ def test_cli_creates_an_admin_lists_and_sets_roles(cli_env, settings):
     with TestClient(create_app(settings, configure_logs=False)) as c:  # the admin logs in
         r = login(c, "root")
         assert r.status_code == 200 and r.json()["user"]["role"] == "admin"
+        c.cookies.clear()
         assert login(c, "bob").json()["user"]["role"] == "admin"
