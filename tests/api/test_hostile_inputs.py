@@ -106,6 +106,10 @@ UPLOAD_ROUTES = [
 PUT_UPLOAD_ROUTES = [
     ("/api/v1/backdrop/products/{product_id}/mask", "/api/v1/backdrop/products/p1/mask", "file"),
 ]
+# Uploads that need an account (the caller signs up first): (the spec's path, a path, field)
+ACCOUNT_UPLOAD_ROUTES = [
+    ("/api/v1/diary/posts/{post_id}/image", "/api/v1/diary/posts/p1/image", "photo"),
+]
 
 
 @pytest.mark.parametrize(("path", "form", "field"), UPLOAD_ROUTES)
@@ -129,6 +133,20 @@ def test_a_text_field_instead_of_a_file_is_a_plain_422_on_put(client, template, 
     )
 
 
+@pytest.mark.parametrize(("template", "path", "field"), ACCOUNT_UPLOAD_ROUTES)
+def test_a_text_field_instead_of_a_file_is_a_plain_422_signed_in(client, template, path, field):
+    r = client.post(
+        "/api/v1/auth/signup", json={"username": "uploader", "password": "a long passphrase"}
+    )
+    assert r.status_code == 201, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    r = client.post(path, data={field: "hello"})
+    err = error(r, 422, "invalid_request")
+    assert err["message"] == (
+        f"'{field}' must be a file upload (multipart/form-data with a filename), not a text field."
+    )
+
+
 def test_every_upload_route_of_the_spec_is_listed_above(client):
     spec = client.get("/api/v1/openapi.json").json()
     uploads = {
@@ -138,6 +156,7 @@ def test_every_upload_route_of_the_spec_is_listed_above(client):
         if "multipart/form-data" in op.get("requestBody", {}).get("content", {})
     }
     listed = {path for path, _, _ in UPLOAD_ROUTES} | {t for t, _, _ in PUT_UPLOAD_ROUTES}
+    listed |= {t for t, _, _ in ACCOUNT_UPLOAD_ROUTES}
     assert uploads == listed
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from pixelsmith.core.cpu import run_isolated
 from pixelsmith.core.errors import ApiError
@@ -221,7 +222,7 @@ async def post_image(
     diary: DiaryService = Depends(diary_service),
 ) -> Any:
     ctype = request.headers.get("content-type", "")
-    if ctype.startswith("multipart/form-data"):
+    if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         return await _toonify(post_id, request, services, identity, diary)
     body = await _json_body(request)
     try:
