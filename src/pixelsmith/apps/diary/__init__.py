@@ -13,4 +13,4 @@ from pixelsmith.core.web.appinfo import AppInfo
 
 from . import jobs  # noqa: F401  (registers the diary.illustrate job kind)
 
-APP = AppInfo(slug="diary", icon="book", status="coming_soon")
+APP = AppInfo(slug="diary", icon="book", status="ready")

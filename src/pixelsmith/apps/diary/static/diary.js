@@ -401,5 +401,14 @@ function initAdmin() {
   });
 }
 
+// The file inputs are hidden behind a label button (the browser's own "Choose File" is not
+// translated); the chosen file's name shows next to it.
+for (const name of document.querySelectorAll(".dy-file-name[data-for]")) {
+  const input = $(name.dataset.for);
+  input?.addEventListener("change", () => {
+    name.textContent = input.files[0]?.name || t("apps.diary.form.no_file");
+  });
+}
+
 const PAGES = { home: initHome, write: initWrite, post: initPost, admin: initAdmin };
 PAGES[root?.dataset.page]?.();
