@@ -48,6 +48,7 @@ from .ranking import (
     hot_score,
     recommend_scores,
 )
+from .vectors import VECTORS
 
 log = logging.getLogger(__name__)
 
@@ -763,42 +764,51 @@ class DiaryService:
             if emb is None:
                 return {"items": []}
             query = np.frombuffer(emb.vector, dtype=np.float32)
-            lounge = select(DiaryPost.id).where(text(LOUNGE_WHERE))
-            lounge = lounge.order_by(DiaryPost.published_at.desc()).limit(RECOMMEND_CANDIDATES)
-            ids = set(s.scalars(lounge))
-            if viewer.user_id is not None:
-                ids |= set(
-                    s.scalars(
-                        select(DiaryPost.id)
-                        .where(DiaryPost.user_id == viewer.user_id, DiaryPost.deleted.is_(False))
-                        .order_by(DiaryPost.created_at.desc())
-                        .limit(RECOMMEND_CANDIDATES // 5)
-                    )
-                )
-            ids.discard(row.id)
-            if not ids:
-                return {"items": []}
-            pairs = list(
-                s.execute(
-                    select(DiaryPost, DiaryEmbedding.vector)
-                    .join(DiaryEmbedding, DiaryEmbedding.post_id == DiaryPost.id)
-                    .where(DiaryPost.id.in_(ids))
+            # Candidates as plain Core rows (no ORM loading); their vectors from VECTORS; only
+            # the top k are loaded as posts. Bounded: the Lounge's newest + the viewer's own.
+            t = DiaryPost.__table__.c
+            cols = (t.id, t.mood, t.published_at, t.created_at, t.updated_at)
+            conn = s.connection()
+            cands = list(
+                conn.execute(
+                    select(*cols)
+                    .where(text(LOUNGE_WHERE))
+                    .order_by(t.published_at.desc())
+                    .limit(RECOMMEND_CANDIDATES)
                 )
             )
-            posts = [p for p, _ in pairs]
-            vectors = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in pairs])
+            if viewer.user_id is not None:
+                cands += conn.execute(
+                    select(*cols)
+                    .where(t.user_id == viewer.user_id, t.deleted.is_(False))
+                    .order_by(t.created_at.desc())
+                    .limit(RECOMMEND_CANDIDATES // 5)
+                )
+            seen, uniq = {row.id}, []
+            for c in cands:
+                if c.id not in seen:
+                    seen.add(c.id)
+                    uniq.append(c)
+            found = VECTORS.get_many(s, [(c.id, c.updated_at) for c in uniq])
+            uniq = [c for c in uniq if c.id in found]
+            if not uniq:
+                return {"items": []}
+            vectors = np.frombuffer(b"".join(found[c.id] for c in uniq), dtype=np.float32)
+            vectors = vectors.reshape(len(uniq), -1)
             scores = recommend_scores(
                 query,
                 vectors,
-                [p.mood for p in posts],
-                [aware(p.published_at or p.created_at) for p in posts],
+                [c.mood for c in uniq],
+                [aware(c.published_at or c.created_at) for c in uniq],
                 row.mood,
                 now,
             )
             order = np.argsort(-scores, kind="stable")[:k]
+            top = [uniq[int(i)].id for i in order]
+            posts = {p.id: p for p in s.scalars(select(DiaryPost).where(DiaryPost.id.in_(top)))}
             items = []
             for i in order:
-                d = self._post_dict(s, posts[int(i)], viewer)
+                d = self._post_dict(s, posts[uniq[int(i)].id], viewer)
                 d["score"] = round(float(scores[int(i)]), 4)
                 items.append(d)
             return {"items": items}
