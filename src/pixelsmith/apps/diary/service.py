@@ -704,11 +704,13 @@ class DiaryService:
             )
             return {"items": items, "next_cursor": nxt, "sort": "new"}
 
-    def _hot_candidates(self, s: Session, now: datetime) -> list[DiaryPost]:
+    def _hot_candidates(self, s: Session, now: datetime) -> list[Any]:
+        """(id, comment_count, published_at) of the newest HOT_CANDIDATES Lounge posts of the
+        last HOT_HORIZON_DAYS: the Lounge's index, columns only."""
         since = now - timedelta(days=HOT_HORIZON_DAYS)
         return list(
-            s.scalars(
-                select(DiaryPost)
+            s.execute(
+                select(DiaryPost.id, DiaryPost.comment_count, DiaryPost.published_at)
                 .where(text(LOUNGE_WHERE), DiaryPost.published_at >= since)
                 .order_by(DiaryPost.published_at.desc(), DiaryPost.id.desc())
                 .limit(HOT_CANDIDATES)
@@ -718,16 +720,19 @@ class DiaryService:
     def _hot_page(self, viewer: Viewer, offset: int, limit: int) -> dict:
         now = utcnow()
         with self.db.session() as s:
-            rows = self._hot_candidates(s, now)
             scored = [
-                (hot_score(r.comment_count, aware(r.published_at), now), aware(r.published_at), r)  # type: ignore[arg-type]
-                for r in rows
+                (
+                    hot_score(c.comment_count, aware(c.published_at), now),
+                    aware(c.published_at),
+                    c.id,
+                )
+                for c in self._hot_candidates(s, now)
             ]
-            scored.sort(key=lambda t: (t[0], t[1], t[2].id), reverse=True)
+            scored.sort(reverse=True)  # score, then the more recent, then id
             page = scored[offset : offset + limit]
             items = []
-            for score, _, r in page:
-                d = self._post_dict(s, r, viewer)
+            for score, _, post_id in page:
+                d = self._post_dict(s, s.get(DiaryPost, post_id), viewer)  # type: ignore[arg-type]
                 d["hot_score"] = round(score, 8)
                 items.append(d)
             nxt = str(offset + limit) if offset + limit < len(scored) else None
@@ -763,42 +768,48 @@ class DiaryService:
             if emb is None:
                 return {"items": []}
             query = np.frombuffer(emb.vector, dtype=np.float32)
-            lounge = select(DiaryPost.id).where(text(LOUNGE_WHERE))
-            lounge = lounge.order_by(DiaryPost.published_at.desc()).limit(RECOMMEND_CANDIDATES)
-            ids = set(s.scalars(lounge))
+            # Columns only for the candidates (the Lounge's newest, and the viewer's own);
+            # whole rows only for the k shown.
+            cols = select(
+                DiaryPost.id,
+                DiaryPost.mood,
+                DiaryPost.published_at,
+                DiaryPost.created_at,
+                DiaryEmbedding.vector,
+            ).join(DiaryEmbedding, DiaryEmbedding.post_id == DiaryPost.id)
+            found = {
+                c.id: c
+                for c in s.execute(
+                    cols.where(text(LOUNGE_WHERE))
+                    .order_by(DiaryPost.published_at.desc())
+                    .limit(RECOMMEND_CANDIDATES)
+                )
+            }
             if viewer.user_id is not None:
-                ids |= set(
-                    s.scalars(
-                        select(DiaryPost.id)
-                        .where(DiaryPost.user_id == viewer.user_id, DiaryPost.deleted.is_(False))
-                        .order_by(DiaryPost.created_at.desc())
-                        .limit(RECOMMEND_CANDIDATES // 5)
-                    )
-                )
-            ids.discard(row.id)
-            if not ids:
+                for c in s.execute(
+                    cols.where(DiaryPost.user_id == viewer.user_id, DiaryPost.deleted.is_(False))
+                    .order_by(DiaryPost.created_at.desc())
+                    .limit(RECOMMEND_CANDIDATES // 5)
+                ):
+                    found[c.id] = c
+            found.pop(row.id, None)
+            cands = list(found.values())
+            if not cands:
                 return {"items": []}
-            pairs = list(
-                s.execute(
-                    select(DiaryPost, DiaryEmbedding.vector)
-                    .join(DiaryEmbedding, DiaryEmbedding.post_id == DiaryPost.id)
-                    .where(DiaryPost.id.in_(ids))
-                )
-            )
-            posts = [p for p, _ in pairs]
-            vectors = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in pairs])
+            vectors = np.frombuffer(b"".join(c.vector for c in cands), dtype=np.float32)
             scores = recommend_scores(
                 query,
-                vectors,
-                [p.mood for p in posts],
-                [aware(p.published_at or p.created_at) for p in posts],
+                vectors.reshape(len(cands), -1),
+                [c.mood for c in cands],
+                [aware(c.published_at or c.created_at) for c in cands],
                 row.mood,
                 now,
             )
             order = np.argsort(-scores, kind="stable")[:k]
             items = []
             for i in order:
-                d = self._post_dict(s, posts[int(i)], viewer)
+                post = s.get(DiaryPost, cands[int(i)].id)
+                d = self._post_dict(s, post, viewer)  # type: ignore[arg-type]
                 d["score"] = round(float(scores[int(i)]), 4)
                 items.append(d)
             return {"items": items}
