@@ -301,3 +301,44 @@ def test_other_database_and_encoding_errors_stay_500s():
         for path in ("/db", "/latin"):
             r = c.get(path)
             assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+AUTH_JSON_ROUTES = [
+    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/password"),
+    ("DELETE", "/api/v1/auth/account"),
+]
+HOSTILE_AUTH_BODIES = [
+    b'{"username":"\\ud800abc","password":"\\udfff long enough"}',
+    b'{"username":"alice","password":"\\ud800 long enough password"}',
+    b'{"current_password":"\\ud800","new_password":"\\udfff","password":"\\ud800"}',
+    b'{"username":' + b"[" * 3000 + b"]" * 3000 + b"}",
+    b'{"username":null,"password":12345678}',
+    b'{"username":"' + b"a" * 5000 + b'","password":"' + b"b" * 5000 + b'"}',
+    b"not json",
+    b"[]",
+]
+
+
+@pytest.mark.parametrize(("method", "path"), AUTH_JSON_ROUTES)
+@pytest.mark.parametrize("raw", HOSTILE_AUTH_BODIES)
+def test_hostile_bodies_on_the_account_routes_get_a_4xx(client, method, path, raw):
+    r = client.request(method, path, content=raw, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    error(r, r.status_code)
+
+
+@pytest.mark.parametrize("path", ["/account/signup", "/account/login"])
+def test_hostile_account_forms_get_a_4xx(client, path):
+    bad_utf8 = (
+        b"username=%ED%A0%80%FF&password=%ED%A0%80xxxxxxxxxx&password_confirm=%ED%A0%80xxxxxxxxxx"
+    )
+    r = client.post(
+        path, content=bad_utf8, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    r = client.post(path, data={"username": "a" * 5000, "password": "b" * 5000})
+    assert 400 <= r.status_code < 500

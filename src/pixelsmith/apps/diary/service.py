@@ -705,11 +705,13 @@ class DiaryService:
             )
             return {"items": items, "next_cursor": nxt, "sort": "new"}
 
-    def _hot_candidates(self, s: Session, now: datetime) -> list[DiaryPost]:
+    def _hot_candidates(self, s: Session, now: datetime) -> list[Any]:
+        """(id, comment_count, published_at) of the newest HOT_CANDIDATES Lounge posts of the
+        last HOT_HORIZON_DAYS: the Lounge's index, columns only."""
         since = now - timedelta(days=HOT_HORIZON_DAYS)
         return list(
-            s.scalars(
-                select(DiaryPost)
+            s.execute(
+                select(DiaryPost.id, DiaryPost.comment_count, DiaryPost.published_at)
                 .where(text(LOUNGE_WHERE), DiaryPost.published_at >= since)
                 .order_by(DiaryPost.published_at.desc(), DiaryPost.id.desc())
                 .limit(HOT_CANDIDATES)
@@ -719,16 +721,19 @@ class DiaryService:
     def _hot_page(self, viewer: Viewer, offset: int, limit: int) -> dict:
         now = utcnow()
         with self.db.session() as s:
-            rows = self._hot_candidates(s, now)
             scored = [
-                (hot_score(r.comment_count, aware(r.published_at), now), aware(r.published_at), r)  # type: ignore[arg-type]
-                for r in rows
+                (
+                    hot_score(c.comment_count, aware(c.published_at), now),
+                    aware(c.published_at),
+                    c.id,
+                )
+                for c in self._hot_candidates(s, now)
             ]
-            scored.sort(key=lambda t: (t[0], t[1], t[2].id), reverse=True)
+            scored.sort(reverse=True)  # score, then the more recent, then id
             page = scored[offset : offset + limit]
             items = []
-            for score, _, r in page:
-                d = self._post_dict(s, r, viewer)
+            for score, _, post_id in page:
+                d = self._post_dict(s, s.get(DiaryPost, post_id), viewer)  # type: ignore[arg-type]
                 d["hot_score"] = round(score, 8)
                 items.append(d)
             nxt = str(offset + limit) if offset + limit < len(scored) else None

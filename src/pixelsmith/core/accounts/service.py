@@ -214,9 +214,10 @@ class AccountService:
         user and a wrong password, after the same argon2 work) or 429 while locked out."""
         try:
             _, key = normalize_username(username)
-        except ApiError:
-            key = make_username_key((username or "")[:64])  # unknown for sure: same path
-        scopes = [(f"user:{key}"[:120], USER_FAILURES)]
+        except ApiError:  # no such user can exist; still counted, under a hash of what came
+            key = None
+        digest = hashlib.sha256((username or "").encode("utf-8", "replace")).hexdigest()
+        scopes = [(f"user:{key}" if key else f"user#{digest}", USER_FAILURES)]
         if ip:
             scopes.append((f"ip:{ip}"[:120], IP_FAILURES))
         now = utcnow()
@@ -229,7 +230,7 @@ class AccountService:
                         (locked - now).total_seconds(),
                         "Too many failed logins. Wait {seconds} s, then try again.",
                     )
-            user = s.scalar(select(User).where(User.username_key == key))
+            user = s.scalar(select(User).where(User.username_key == key)) if key else None
         ok = verify_password(user.password_hash if user else None, password)
         with self.db.session() as s:
             if ok:
