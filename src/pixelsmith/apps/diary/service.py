@@ -163,6 +163,15 @@ def author_name(s: Session, user_id: str) -> str | None:
     return user.username if user is not None else None
 
 
+def prefetch_authors(s: Session, user_ids: Any) -> list[Any]:
+    """A page's writers in one query, so author_name finds them in the identity map instead
+    of one query per post (it holds weak references: keep the list while the page is built)."""
+    from pixelsmith.core.accounts.models import User
+
+    ids = {u for u in user_ids if u}
+    return list(s.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+
+
 def user_id_for(s: Session, username: str) -> str | None:
     from pixelsmith.core.accounts.models import User
     from pixelsmith.core.accounts.passwords import username_key
@@ -276,10 +285,11 @@ class DiaryService:
             if cursor:
                 at, pid = decode_cursor(cursor)
                 q = q.where(
+                    DiaryPost.created_at <= at,  # an index bound (PostgreSQL cannot use the OR)
                     or_(
                         DiaryPost.created_at < at,
                         and_(DiaryPost.created_at == at, DiaryPost.id < pid),
-                    )
+                    ),
                 )
             rows = list(
                 s.scalars(
@@ -568,16 +578,18 @@ class DiaryService:
             if cursor:
                 at, cid = decode_cursor(cursor)
                 q = q.where(
+                    DiaryComment.created_at >= at,  # an index bound, as in the Lounge
                     or_(
                         DiaryComment.created_at > at,
                         and_(DiaryComment.created_at == at, DiaryComment.id > cid),
-                    )
+                    ),
                 )
             rows = list(
                 s.scalars(q.order_by(DiaryComment.created_at, DiaryComment.id).limit(limit + 1))
             )
             page = rows[:limit]
             nxt = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+            _authors = prefetch_authors(s, (c.user_id for c in page))
             items = []
             for c in page:
                 d = c.to_dict(viewer.user_id)
@@ -686,10 +698,11 @@ class DiaryService:
             if cursor:
                 at, pid = decode_cursor(cursor)
                 q = q.where(
+                    DiaryPost.published_at <= at,  # an index bound (PostgreSQL cannot use the OR)
                     or_(
                         DiaryPost.published_at < at,
                         and_(DiaryPost.published_at == at, DiaryPost.id < pid),
-                    )
+                    ),
                 )
             rows = list(
                 s.scalars(
@@ -697,6 +710,7 @@ class DiaryService:
                 )
             )
             page = rows[:limit]
+            _authors = prefetch_authors(s, (r.user_id for r in page))
             items = [self._post_dict(s, r, viewer) for r in page]
             nxt = (
                 encode_cursor(page[-1].published_at, page[-1].id)  # type: ignore[arg-type]
@@ -755,6 +769,8 @@ class DiaryService:
                 )
                 .limit(HOT_TOONS)
             )
+            rows = list(rows)
+            _authors = prefetch_authors(s, (r.user_id for r in rows))
             return {
                 "items": [self._post_dict(s, r, viewer) for r in rows],
                 "window_days": self.settings.diary_hot_window_days,
@@ -811,6 +827,7 @@ class DiaryService:
             order = np.argsort(-scores, kind="stable")[:k]
             top = [uniq[int(i)].id for i in order]
             posts = {p.id: p for p in s.scalars(select(DiaryPost).where(DiaryPost.id.in_(top)))}
+            _authors = prefetch_authors(s, (p.user_id for p in posts.values()))
             items = []
             for i in order:
                 d = self._post_dict(s, posts[uniq[int(i)].id], viewer)
