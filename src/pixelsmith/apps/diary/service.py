@@ -790,21 +790,19 @@ class DiaryService:
             t = DiaryPost.__table__.c
             cols = (t.id, t.mood, t.published_at, t.created_at, t.updated_at)
             conn = s.connection()
-            cands = list(
-                conn.execute(
-                    select(*cols)
-                    .where(text(LOUNGE_WHERE))
-                    .order_by(t.published_at.desc())
-                    .limit(RECOMMEND_CANDIDATES)
-                )
-            )
+            cands = conn.execute(  # .all(): one fetchall, not a fetchone per row
+                select(*cols)
+                .where(text(LOUNGE_WHERE))
+                .order_by(t.published_at.desc())
+                .limit(RECOMMEND_CANDIDATES)
+            ).all()
             if viewer.user_id is not None:
                 cands += conn.execute(
                     select(*cols)
                     .where(t.user_id == viewer.user_id, t.deleted.is_(False))
                     .order_by(t.created_at.desc())
                     .limit(RECOMMEND_CANDIDATES // 5)
-                )
+                ).all()
             seen, uniq = {row.id}, []
             for c in cands:
                 if c.id not in seen:
