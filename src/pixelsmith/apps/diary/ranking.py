@@ -57,5 +57,7 @@ def recommend_scores(
         return np.zeros(0, dtype=np.float32)
     cos = vectors @ query
     same = np.array([m == mood for m in moods], dtype=np.float32)
-    days = np.array([age_hours(p, now) / 24.0 for p in published], dtype=np.float32)
+    # age_hours for every row at once (a date after `now` counts as now), float64 seconds
+    stamps = np.fromiter((p.timestamp() for p in published), dtype=np.float64, count=len(published))
+    days = (np.maximum(0.0, now.timestamp() - stamps) / 86400.0).astype(np.float32)
     return cos + MOOD_BONUS * same + RECENCY_WEIGHT * np.exp(-days / RECENCY_TAU_DAYS)

@@ -788,7 +788,8 @@ class DiaryService:
             # Candidates as plain Core rows (no ORM loading); their vectors from VECTORS; only
             # the top k are loaded as posts. Bounded: the Lounge's newest + the viewer's own.
             t = DiaryPost.__table__.c
-            cols = (t.id, t.mood, t.published_at, t.created_at, t.updated_at)
+            shown_at = func.coalesce(t.published_at, t.created_at).label("shown_at")
+            cols = (t.id, t.mood, shown_at, t.updated_at)
             conn = s.connection()
             cands = conn.execute(  # .all(): one fetchall, not a fetchone per row
                 select(*cols)
@@ -818,7 +819,7 @@ class DiaryService:
                 query,
                 vectors,
                 [c.mood for c in uniq],
-                [aware(c.published_at or c.created_at) for c in uniq],
+                [aware(c.shown_at) for c in uniq],
                 row.mood,
                 now,
             )
