@@ -283,8 +283,10 @@ def test_commenting_past_the_hourly_limit_is_429_with_retry_after(app, alice, bo
     assert alice.get(f"{API}/posts/{p['id']}").json()["comment_count"] == 6
 
 
-def test_posting_past_the_limit_is_429(tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", workers=1, diary_posts_per_hour=2)
+def test_posting_and_pictures_past_their_limits_are_429(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path / "data", workers=1, diary_posts_per_hour=2, diary_images_per_hour=1
+    )
     application = create_app(settings, configure_logs=False)
     with TestClient(application):
         c = signup(TestClient(application), "writer")
@@ -294,6 +296,12 @@ def test_posting_past_the_limit_is_429(tmp_path):
         error(r, 429, "rate_limited")
         assert int(r.headers["Retry-After"]) >= 1
         assert len(c.get(f"{API}/posts").json()["items"]) == 2
+        first = c.get(f"{API}/posts").json()["items"][0]["id"]
+        assert toonify(c, first).status_code == 200
+        r = toonify(c, first, seed=1)
+        error(r, 429, "rate_limited")
+        assert int(r.headers["Retry-After"]) >= 1
+        error(c.post(f"{API}/posts/{first}/image", json={}), 429, "rate_limited")
 
 
 def test_bad_input_is_a_clear_4xx_and_nothing_is_stored(alice):
