@@ -361,7 +361,7 @@ function initPost() {
         ),
       );
       const n = $("dy-comment-list").children.length;
-      $("dy-comment-count").textContent = t("apps.diary.comments.count", { n });
+      $("dy-comment-count").textContent = String(n);
       box.value = "";
     } catch (err) {
       showError($("dy-comment-error"), err);
