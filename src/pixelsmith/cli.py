@@ -40,6 +40,15 @@ def _catalog_app() -> typer.Typer:
 app.add_typer(_catalog_app(), name="catalog", help="The product catalog: import, list, look up.")
 
 
+def _users_app() -> typer.Typer:
+    from pixelsmith.core.accounts.cli import app as users_cli
+
+    return users_cli
+
+
+app.add_typer(_users_app(), name="users", help="Accounts: create (the first admin), list, roles.")
+
+
 def _add_app_commands() -> None:
     """Each app slice with a cli.py gets `pixelsmith <slug> …`."""
     import importlib

@@ -106,6 +106,10 @@ UPLOAD_ROUTES = [
 PUT_UPLOAD_ROUTES = [
     ("/api/v1/backdrop/products/{product_id}/mask", "/api/v1/backdrop/products/p1/mask", "file"),
 ]
+# Uploads that need an account (the caller signs up first): (the spec's path, a path, field)
+ACCOUNT_UPLOAD_ROUTES = [
+    ("/api/v1/diary/posts/{post_id}/image", "/api/v1/diary/posts/p1/image", "photo"),
+]
 
 
 @pytest.mark.parametrize(("path", "form", "field"), UPLOAD_ROUTES)
@@ -129,6 +133,20 @@ def test_a_text_field_instead_of_a_file_is_a_plain_422_on_put(client, template, 
     )
 
 
+@pytest.mark.parametrize(("template", "path", "field"), ACCOUNT_UPLOAD_ROUTES)
+def test_a_text_field_instead_of_a_file_is_a_plain_422_signed_in(client, template, path, field):
+    r = client.post(
+        "/api/v1/auth/signup", json={"username": "uploader", "password": "a long passphrase"}
+    )
+    assert r.status_code == 201, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    r = client.post(path, data={field: "hello"})
+    err = error(r, 422, "invalid_request")
+    assert err["message"] == (
+        f"'{field}' must be a file upload (multipart/form-data with a filename), not a text field."
+    )
+
+
 def test_every_upload_route_of_the_spec_is_listed_above(client):
     spec = client.get("/api/v1/openapi.json").json()
     uploads = {
@@ -138,6 +156,7 @@ def test_every_upload_route_of_the_spec_is_listed_above(client):
         if "multipart/form-data" in op.get("requestBody", {}).get("content", {})
     }
     listed = {path for path, _, _ in UPLOAD_ROUTES} | {t for t, _, _ in PUT_UPLOAD_ROUTES}
+    listed |= {t for t, _, _ in ACCOUNT_UPLOAD_ROUTES}
     assert uploads == listed
 
 
@@ -282,3 +301,44 @@ def test_other_database_and_encoding_errors_stay_500s():
         for path in ("/db", "/latin"):
             r = c.get(path)
             assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+AUTH_JSON_ROUTES = [
+    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/password"),
+    ("DELETE", "/api/v1/auth/account"),
+]
+HOSTILE_AUTH_BODIES = [
+    b'{"username":"\\ud800abc","password":"\\udfff long enough"}',
+    b'{"username":"alice","password":"\\ud800 long enough password"}',
+    b'{"current_password":"\\ud800","new_password":"\\udfff","password":"\\ud800"}',
+    b'{"username":' + b"[" * 3000 + b"]" * 3000 + b"}",
+    b'{"username":null,"password":12345678}',
+    b'{"username":"' + b"a" * 5000 + b'","password":"' + b"b" * 5000 + b'"}',
+    b"not json",
+    b"[]",
+]
+
+
+@pytest.mark.parametrize(("method", "path"), AUTH_JSON_ROUTES)
+@pytest.mark.parametrize("raw", HOSTILE_AUTH_BODIES)
+def test_hostile_bodies_on_the_account_routes_get_a_4xx(client, method, path, raw):
+    r = client.request(method, path, content=raw, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    error(r, r.status_code)
+
+
+@pytest.mark.parametrize("path", ["/account/signup", "/account/login"])
+def test_hostile_account_forms_get_a_4xx(client, path):
+    bad_utf8 = (
+        b"username=%ED%A0%80%FF&password=%ED%A0%80xxxxxxxxxx&password_confirm=%ED%A0%80xxxxxxxxxx"
+    )
+    r = client.post(
+        path, content=bad_utf8, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    r = client.post(path, data={"username": "a" * 5000, "password": "b" * 5000})
+    assert 400 <= r.status_code < 500

@@ -86,6 +86,19 @@ class Settings(BaseSettings):
     # overflow in the SDXL VAE).
     gen_dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"
 
+    # ---- Toon Diary (apps/diary; docs/diary.md) ----
+    # Hot Toons: the most-commented public posts published within this many days.
+    diary_hot_window_days: float = Field(default=7.0, gt=0, le=365)
+    # Lounge images: "auto" (first installed checker: open-nsfw, then nudenet), a checker's
+    # name, or "none" (every image waits for an admin's approval).
+    diary_nsfw_checker: Literal["auto", "open-nsfw", "nudenet", "none"] = "auto"
+    diary_nsfw_approve_below: float = Field(default=0.2, ge=0, le=1)  # score < this: shown
+    diary_nsfw_reject_at: float = Field(default=0.8, ge=0, le=1)  # score ≥ this: rejected
+    # Per user and hour (429 + Retry-After past them).
+    diary_posts_per_hour: int = Field(default=20, ge=1)
+    diary_comments_per_hour: int = Field(default=60, ge=1)
+    diary_images_per_hour: int = Field(default=20, ge=1)
+
     # ---- Web hardening (core/web/middleware.py; docs/deployment.md "Security") ----
     # Longest wait for the next piece of a request body; a client that stalls gets 408.
     body_read_timeout_s: float = Field(default=15.0, gt=0, le=600)

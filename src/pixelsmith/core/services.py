@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from pixelsmith.core import cpu
+from pixelsmith.core import cpu, ratelimit
 from pixelsmith.core.catalog.providers import ShoppingProvider, create_provider
 from pixelsmith.core.catalog.service import CatalogService
 from pixelsmith.core.config import Settings
@@ -60,6 +60,7 @@ class Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())
         db.migrate()
+        ratelimit.configure(db)  # limits count in this database (every process shares it)
         storage = create_storage(settings)
         events = InProcessEventBus()
         runner = JobRunner(db, events, storage)

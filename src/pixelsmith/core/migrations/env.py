@@ -7,8 +7,11 @@ import pixelsmith.apps.backdrop.asset_models  # noqa: F401
 import pixelsmith.apps.desk.models  # noqa: F401
 import pixelsmith.apps.posture.models  # noqa: F401
 import pixelsmith.apps.tags.models  # noqa: F401  (registers the tables on Base.metadata)
+import pixelsmith.core.accounts.models  # noqa: F401
+import pixelsmith.core.blob_access  # noqa: F401
 import pixelsmith.core.catalog.models  # noqa: F401
 import pixelsmith.core.jobs.models  # noqa: F401
+import pixelsmith.core.ratelimit  # noqa: F401
 from pixelsmith.core.db import Base
 
 target_metadata = Base.metadata

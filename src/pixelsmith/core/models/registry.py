@@ -30,6 +30,7 @@ CAPABILITIES = (
     "embeddings_ml",
     "upscale",
     "salient",
+    "nsfw",
     "txt2img",
     "img2img",
     "inpaint",
@@ -268,6 +269,10 @@ def _bundled_specs() -> list[ModelSpec]:
 def _build_default() -> ModelRegistry:
     reg = ModelRegistry()
     for spec in _bundled_specs():
+        reg.register(spec)
+    from . import nsfw  # open-nsfw (bundled) and nudenet (opt-in extra)
+
+    for spec in nsfw.build_specs():
         reg.register(spec)
     # Installable diffusion models (core/generation): status and install hints only here.
     from pixelsmith.core.generation.specs import build_specs

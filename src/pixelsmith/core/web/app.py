@@ -16,6 +16,7 @@ from pixelsmith.core.config import Settings, get_settings
 from pixelsmith.core.logging import configure_logging
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.assets import static_roots
+from pixelsmith.core.web.csrf import CSRFMiddleware
 from pixelsmith.core.web.errors import install_error_handlers
 from pixelsmith.core.web.middleware import (
     CSP_NONCE_KEY,
@@ -86,7 +87,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     install_error_handlers(app)
     install_page_handlers(app)  # HTML 404 for browsers outside /api; after the JSON handlers
-    # Added innermost first. Room for a full-size file, the multipart framing and a few fields.
+    # Added innermost first. CSRF inside the body limit: it may read a (small) form body.
+    app.add_middleware(CSRFMiddleware)
+    # Room for a full-size file, the multipart framing and a few fields.
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_upload_bytes + 1024 * 1024,
@@ -105,6 +108,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
 
     from pixelsmith.apps import app_routers
+    from pixelsmith.core.accounts.pages import router as account_pages_router
+    from pixelsmith.core.accounts.routes import router as accounts_router
     from pixelsmith.core.catalog.routes import router as catalog_router
     from pixelsmith.core.generation.routes import router as generation_router
     from pixelsmith.core.jobs.routes import router as jobs_router
@@ -120,6 +125,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         generation_router,
         uploads_router,
         catalog_router,
+        accounts_router,
+        account_pages_router,
         pages_router,
     ):
         app.include_router(router)

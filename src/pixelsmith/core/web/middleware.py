@@ -2,7 +2,7 @@
 read timeout, the Host and cross-origin checks, and the security headers.
 
 Order, outermost first (see create_app): security headers → request log → Host check →
-cross-origin check → body limit → the app.
+cross-origin check → body limit → CSRF (web/csrf.py) → the app.
 """
 
 from __future__ import annotations

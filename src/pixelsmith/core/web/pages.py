@@ -29,6 +29,7 @@ from pixelsmith import __version__
 from pixelsmith.apps import APPS
 from pixelsmith.core.web import i18n
 from pixelsmith.core.web.assets import import_map, script_json, static_url
+from pixelsmith.core.web.identity import peek_identity
 from pixelsmith.core.web.middleware import CSP_NONCE_KEY
 
 WEB_DIR = Path(__file__).parent
@@ -76,6 +77,8 @@ def render(
     """
     choice = i18n.negotiate(request)
     tr = i18n.Translator(choice.lang)
+    identity = peek_identity(request)  # the header shows who is logged in
+    account = identity if identity is not None and not identity.is_guest else None
 
     def lang_url(code: str) -> str:
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -95,6 +98,8 @@ def render(
         "i18n_json": script_json(tr.client_catalog((*BASE_CLIENT_PREFIXES, *client_prefixes))),
         "version": __version__,
         "csp_nonce": request.scope.get(CSP_NONCE_KEY, ""),
+        "account": account,
+        "csrf_token": account.csrf_token if account else None,
         **ctx,
     }
     response = templates.TemplateResponse(request, template, context, status_code=status_code)

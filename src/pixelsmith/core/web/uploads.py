@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from pixelsmith.core import blob_access
+from pixelsmith.core.errors import NotFound
 from pixelsmith.core.images import encode_image, make_thumbnail, read_upload
 from pixelsmith.core.services import Services
 from pixelsmith.core.storage import validate_key
 from pixelsmith.core.web.deps import get_services
+from pixelsmith.core.web.identity import peek_identity
 
 router = APIRouter(prefix="/api/v1", tags=["images"])
 
@@ -70,12 +73,28 @@ async def upload_image(
     response_class=Response,
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}, 404: {}, 400: {}},
 )
-def get_blob(key: str, services: Services = Depends(get_services)) -> Response:
+def get_blob(key: str, request: Request, services: Services = Depends(get_services)) -> Response:
+    """A restricted blob (core.blob_access) is served only to its owner and admins; anyone
+    else gets the same 404 as for a key that does not exist."""
     key = validate_key(key)
+    with services.db.session() as s:
+        private = blob_access.restricted(s, key)
+        if private:
+            viewer = peek_identity(request)
+            allowed = viewer is not None and blob_access.readable(
+                s, key, viewer.user_id, viewer.is_admin
+            )
+            if not allowed:
+                raise NotFound(f"Blob {key} not found.", details={"key": key})
     data = services.storage.get(key)
     return Response(
         data,
         media_type=services.storage.content_type(key),
-        # Content-addressed: the bytes behind a key never change.
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        # Content-addressed: the bytes behind a key never change. A private one stays out of
+        # shared caches and the browser's disk cache.
+        headers={
+            "Cache-Control": "private, no-store"
+            if private
+            else "public, max-age=31536000, immutable"
+        },
     )
