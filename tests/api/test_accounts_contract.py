@@ -111,7 +111,7 @@ def test_enforce_rate_through_the_api_answers_429_with_retry_after(app_client):
     assert r.json()["error"]["details"]["retry_after_s"] == int(r.headers["Retry-After"])
 
 
-def test_restricted_blob_is_served_only_to_owner_and_admin(app_client, settings):
+def test_restricted_blob_is_served_only_to_its_owner_not_even_an_admin(app_client, settings):
     services = app_client.app.state.services
     key = services.storage.put(b"private diary page", content_type="image/png", suffix=".png")
     public = services.storage.put(b"public picture", content_type="image/png", suffix=".png")
@@ -131,14 +131,14 @@ def test_restricted_blob_is_served_only_to_owner_and_admin(app_client, settings)
     signup(app_client, "someone")
     assert app_client.get(f"/api/v1/blobs/{key}").status_code == 404  # another user
     AccountService(services.db).set_role("someone", "admin")
-    assert app_client.get(f"/api/v1/blobs/{key}").status_code == 200  # an admin
+    assert app_client.get(f"/api/v1/blobs/{key}").status_code == 404  # an admin neither
 
     with services.db.session() as s:
-        assert not blob_access.readable(s, key, "f" * 32, False)
-        assert blob_access.readable(s, key, owner_id, False)
+        assert not blob_access.readable(s, key, "f" * 32)
+        assert blob_access.readable(s, key, owner_id)
         blob_access.release(s, key)
     with services.db.session() as s:
-        assert blob_access.readable(s, key, "f" * 32, False)
+        assert blob_access.readable(s, key, "f" * 32)
     app_client.cookies.clear()
     r = app_client.get(f"/api/v1/blobs/{key}")
     assert r.status_code == 200 and "immutable" in r.headers["cache-control"]

@@ -1,4 +1,4 @@
-"""Private blobs: a restricted key is served only to its owner (and admins).
+"""Private blobs: a restricted key is served only to its owner.
 
 Blobs are public by default: whoever has the content-addressed key can fetch it. An app that
 stores something private (Toon Diary's images) calls `restrict(session, key, owner_id)`;
@@ -46,9 +46,11 @@ def restricted(session: Session, key: str) -> bool:
     return session.get(BlobAccess, key) is not None
 
 
-def readable(session: Session, key: str, viewer_id: str | None, is_admin: bool) -> bool:
+def readable(session: Session, key: str, viewer_id: str | None) -> bool:
+    """Admins too get no private blob by key: a private diary page is its writer's alone, and
+    moderators review public pictures through the apps' own routes, which check the post."""
     row = session.get(BlobAccess, key)
-    return row is None or is_admin or (viewer_id is not None and row.owner_id == viewer_id)
+    return row is None or (viewer_id is not None and row.owner_id == viewer_id)
 
 
 def _claim(session: Session, from_user_id: str, to_user_id: str) -> None:

@@ -398,11 +398,11 @@ def test_a_toonified_photo_is_screened_and_shown_once_approved(diary, services):
     assert ctype == "image/jpeg" and public and Image.open(io.BytesIO(data)).size == (640, 480)
     key = next(r.image_key for r in _rows(services, p["id"]))
     with services.db.session() as s:
-        assert blob_access.readable(s, key, b, False)
+        assert blob_access.readable(s, key, b)
     diary.update_post(a, p["id"], {"visibility": "private"})  # the picture goes private with it
     with services.db.session() as s:
-        assert not blob_access.readable(s, key, b, False)
-        assert blob_access.readable(s, key, a, False)
+        assert not blob_access.readable(s, key, b)
+        assert blob_access.readable(s, key, a)
     with pytest.raises(ApiError):
         diary.image_bytes(Viewer(b), p["id"])
 
@@ -432,13 +432,13 @@ def test_with_no_checker_a_picture_waits_for_an_admin(diary, services):
     assert diary.get_post(Viewer(a), p["id"])["image"]["url"]  # the owner sees it
     key = _rows(services, p["id"])[0].image_key
     with services.db.session() as s:
-        assert not blob_access.readable(s, key, b, False)
+        assert not blob_access.readable(s, key, b)
     assert p["id"] in [x["id"] for x in diary.admin_queue()["images"]]
     diary.admin_review_image(p["id"], approve=True)
     assert diary.get_post(Viewer(b), p["id"])["image"]["state"] == "approved"
     assert diary.image_bytes(Viewer(b), p["id"])[2] is True
     with services.db.session() as s:
-        assert blob_access.readable(s, key, b, False)
+        assert blob_access.readable(s, key, b)
     assert p["id"] not in [x["id"] for x in diary.admin_queue()["images"]]
     diary.admin_review_image(p["id"], approve=False)
     with pytest.raises(ApiError):
@@ -586,11 +586,11 @@ def test_illustrate_runs_txt2img_screens_the_picture_and_stores_it(with_model):
     key = finished["result"]["image_key"]
     with services.db.session() as s:
         shown = nsfw["decision"] == "approved"
-        assert blob_access.readable(s, key, b, False) is shown
+        assert blob_access.readable(s, key, b) is shown
     # A private post's picture: restricted, whatever the screen said.
     diary.update_post(a, p["id"], {"visibility": "private"})
     with services.db.session() as s:
-        assert not blob_access.readable(s, key, b, False)
+        assert not blob_access.readable(s, key, b)
     # Deleting the post takes its job and its picture.
     diary.delete_post(a, p["id"])
     assert not services.storage.exists(key)

@@ -231,6 +231,9 @@ async def post_image(
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         ) from None
+    # The owner and the model first: a 404 or a 503 "install a model" spends no quota.
+    await run_in_threadpool(diary.check_owner, identity.user_id, post_id)
+    await run_in_threadpool(diary.require_generator)
     await run_in_threadpool(limit_rate, services, "images", identity)
     out = await run_in_threadpool(
         lambda: diary.illustrate(identity.user_id, post_id, **p.model_dump())

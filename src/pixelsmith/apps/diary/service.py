@@ -411,6 +411,14 @@ class DiaryService:
             }
         return {"available": True, "model": name, "message": None, "reason": None}
 
+    def require_generator(self) -> str:
+        """The txt2img model's name, or 503 model_unavailable with the install command."""
+        from pixelsmith.core.generation.routes import configured_model, require_installed
+
+        model = configured_model(self.services, "txt2img", None)
+        require_installed(self.services, model)
+        return model
+
     def illustrate(
         self,
         user_id: str,
@@ -423,7 +431,6 @@ class DiaryService:
     ) -> dict:
         """Start `diary.illustrate` for the owner's post: {post, job}. 503 with the engine's
         install message when no txt2img model is installed; 409 while one is drawing."""
-        from pixelsmith.core.generation.routes import configured_model, require_installed
         from pixelsmith.core.generation.styles import STYLES as ENGINE_STYLES
 
         with self.db.session() as s:
@@ -437,8 +444,7 @@ class DiaryService:
                 )
             prompt = dict(row.prompt)
             old_job = row.image_job_id
-        model = configured_model(self.services, "txt2img", None)
-        require_installed(self.services, model)  # 503 model_unavailable, with the install command
+        model = self.require_generator()
         st = STYLES[prompt.get("style") or "comic"]
         cfg = self.screen_config()
         params = {

@@ -74,16 +74,14 @@ async def upload_image(
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}, 404: {}, 400: {}},
 )
 def get_blob(key: str, request: Request, services: Services = Depends(get_services)) -> Response:
-    """A restricted blob (core.blob_access) is served only to its owner and admins; anyone
+    """A restricted blob (core.blob_access) is served only to its owner; anyone
     else gets the same 404 as for a key that does not exist."""
     key = validate_key(key)
     with services.db.session() as s:
         private = blob_access.restricted(s, key)
         if private:
             viewer = peek_identity(request)
-            allowed = viewer is not None and blob_access.readable(
-                s, key, viewer.user_id, viewer.is_admin
-            )
+            allowed = viewer is not None and blob_access.readable(s, key, viewer.user_id)
             if not allowed:
                 raise NotFound(f"Blob {key} not found.", details={"key": key})
     data = services.storage.get(key)
