@@ -189,6 +189,8 @@ def open_page(browser, server_url) -> Iterator[Callable[..., WatchedPage]]:
                 problems.append(f"console error: {msg.text} ({msg.location.get('url')})")
 
         def on_request_failed(request) -> None:
+            if "/favicon" in request.url and "ERR_ABORTED" in (request.failure or ""):
+                return  # a navigation (form post, goto) drops the old document's icon fetch
             problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
         def on_response(response) -> None:
