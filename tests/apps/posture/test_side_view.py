@@ -163,3 +163,9 @@ def test_c7_falls_back_when_the_mask_runs_on_behind():
     assert c7.from_mask(None, ear, shoulder, 1).source == "shoulder"
     # The correction puts C7 behind (away from the face) and above the shoulder landmark.
     assert got.x < shoulder[0] and got.y < shoulder[1]
+
+
+def test_no_trunk_when_the_hips_are_guessed_below_the_frame():
+    p, _, _ = profile(cva_deg=55.0, trunk_deg=-15.0, height=300)  # hips drawn below y = 300
+    assert p.pixel("left_hip")[1] > 300
+    assert extract(p).trunk_inclination_deg is None

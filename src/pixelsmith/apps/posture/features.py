@@ -172,6 +172,8 @@ def trunk_inclination(lms: Landmarks, facing: int) -> float | None:
     if (hips[0][3] + hips[1][3]) / 2 < VISIBILITY_MIN:
         return None
     hip = _mid(*hips)
+    if not (0 <= hip[0] <= lms.width and 0 <= hip[1] <= lms.height):
+        return None  # hips guessed beyond the frame's edge: no trunk line to trust
     shoulder = _mid(_px(lms, "left_shoulder"), _px(lms, "right_shoulder"))
     rise = hip[1] - shoulder[1]
     if rise <= 0:  # shoulders at or below the hips: lying down, not a trunk to judge

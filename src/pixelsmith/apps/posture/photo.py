@@ -20,9 +20,9 @@ Cut-offs (from the literature on CVA and neck pain):
 
 Verdict: CVA ≥ 50° "good"; 44° ≤ CVA < 50° "warn" (mild forward head posture); CVA < 44°
 "bad" (forward head posture, the neck-pain group's mean in Lau et al.). When the hips are in
-sight the trunk is judged too (`features.assess`: hunched forward past 20° or reclined past 5°
-off the vertical, bad at 45° / 10°); the verdict is the worse of the two, and `reasons` says
-which it was: "forward_head", "slouch" or both.
+sight the trunk is judged too (`features.trunk_share`: hunched forward, warn from 35° and bad
+from 45° off the vertical; reclined, warn from 8° and bad from 10°); the verdict is the worse of
+the two, and `reasons` says which it was: "forward_head", "slouch" or both.
 """
 
 from __future__ import annotations
