@@ -90,6 +90,13 @@ def test_three_quarter_and_high_camera_views_are_side_views():
     assert detect_view(pose(_turned_head(30, shoulder_dx=220))) == "front"
 
 
+def test_live_coach_takes_a_turned_head_for_a_glance_not_a_side_view():
+    glance = pose(_turned_head(60, shoulder_dx=220))  # a webcam user looking at another screen
+    assert detect_view(glance) == "side"  # as a photo: a three-quarter view
+    assert detect_view(glance, by_head=False) == "front"
+    assert extract(glance, by_head=False).view == "front"
+
+
 def test_three_quarter_view_angle_uses_both_sides_midpoints():
     p, mask, _ = profile(cva_deg=45.0, facing=1)
     marks = {n: lm for n, lm in zip(_names(), p.landmarks, strict=True) if lm.visibility > 0.1}

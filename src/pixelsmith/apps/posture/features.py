@@ -129,16 +129,20 @@ def _nose_outside_ears(lms: Landmarks) -> bool:
     return nose[0] < lo - margin or nose[0] > hi + margin
 
 
-def detect_view(lms: Landmarks) -> View:
-    """Profile ("side") when the shoulders overlap against the neck, or the head is turned so
-    far that the nose leaves the ears' span (three-quarter views, views from above)."""
+def detect_view(lms: Landmarks, *, by_head: bool = True) -> View:
+    """Profile ("side") when the shoulders overlap against the neck, or (`by_head`) the head is
+    turned so far that the nose leaves the ears' span (three-quarter views, views from above).
+
+    The live coach passes by_head=False: its webcam faces the user, so a turned head there is a
+    glance at another screen, not a side view.
+    """
     ls, rs = _px(lms, "left_shoulder"), _px(lms, "right_shoulder")
     ears = _mid(_px(lms, "left_ear"), _px(lms, "right_ear"))
     shoulders = _mid(ls, rs)
     neck = max(_dist(ears, shoulders), 1e-6)
     if abs(ls[0] - rs[0]) / neck < SIDE_VIEW_RATIO:
         return "side"
-    return "side" if _nose_outside_ears(lms) else "front"
+    return "side" if by_head and _nose_outside_ears(lms) else "front"
 
 
 def facing_of(lms: Landmarks) -> int:
@@ -224,9 +228,10 @@ def _front_features(lms: Landmarks) -> Features:
     )
 
 
-def extract(lms: Landmarks) -> Features:
-    """The posture features of one pose (see the module docstring)."""
-    return _side_features(lms) if detect_view(lms) == "side" else _front_features(lms)
+def extract(lms: Landmarks, *, by_head: bool = True) -> Features:
+    """The posture features of one pose (see the module docstring; `by_head`: detect_view)."""
+    side = detect_view(lms, by_head=by_head) == "side"
+    return _side_features(lms) if side else _front_features(lms)
 
 
 def overlay_points(lms: Landmarks) -> list[list[float]]:

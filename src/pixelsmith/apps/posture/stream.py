@@ -211,7 +211,8 @@ class StreamSession:
         self.seq += 1
         pose = self.tracker.process(frame_rgb)
         out: list[dict] = []
-        features = extract(pose) if pose is not None else None
+        # by_head=False: a head turned to another screen is no side view (features.detect_view)
+        features = extract(pose, by_head=False) if pose is not None else None
         if features is not None and features.visibility < 0.3:
             features = None  # a "person" this faint is a guess; treat as nobody
         if self.calibration is not None:
