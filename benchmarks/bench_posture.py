@@ -260,6 +260,8 @@ def bench_real_photos() -> dict | None:
         return None
     rows = list(csv.DictReader(labels.open()))
     right, ms, offsets, wrong = 0, [], [], []
+    mirror: list[float] = []
+    same = right_mirrored = 0
     for r in rows:
         with Image.open(REAL_SIDE / r["file"]) as im:
             rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
@@ -268,6 +270,12 @@ def bench_real_photos() -> dict | None:
         ms.append((time.perf_counter() - t0) * 1000)
         said = "bad" if res["verdict"] == "bad" else "good"
         right += said == r["label"]
+        # The same photo mirrored: the person faces the other way; the angle must not change.
+        flipped = analyze_photo(np.ascontiguousarray(rgb[:, ::-1]))
+        if res.get("cva_deg") is not None and flipped.get("cva_deg") is not None:
+            mirror.append(abs(res["cva_deg"] - flipped["cva_deg"]))
+            same += flipped["verdict"] == res["verdict"]
+        right_mirrored += ("bad" if flipped["verdict"] == "bad" else "good") == r["label"]
         c7 = res.get("c7") or {}
         if c7.get("source") == "mask":
             offsets.append(_c7_offset(res))
@@ -284,6 +292,10 @@ def bench_real_photos() -> dict | None:
         "accuracy": right / len(rows),
         "wrong": wrong,
         "p50_ms": median(ms),
+        "mirror_median": median(mirror) if mirror else None,
+        "mirror_max": max(mirror) if mirror else None,
+        "mirror_same": same / max(len(mirror), 1),
+        "accuracy_mirrored": right_mirrored / len(rows),
         "c7_offset": (median([o[0] for o in offsets]), median([o[1] for o in offsets]))
         if offsets
         else None,
@@ -370,6 +382,15 @@ def photo_main() -> None:
                 real["accuracy"] * 100, "%", "≥ 90 %", real["accuracy"] >= REAL_BAR),
             row("real side views: analyse one photo, p50", real["p50_ms"], "ms", "–", None),
         ]  # fmt: skip
+        if real["mirror_max"] is not None:
+            rows += [
+                row("real, mirrored (facing the other way): CVA change, median",
+                    real["mirror_median"], "°", "–", None),
+                row("real, mirrored: CVA change, max", real["mirror_max"], "°", "–", None),
+                row("real, mirrored: same verdict", real["mirror_same"] * 100, "%", "–", None),
+                row("real, mirrored: verdict accuracy", real["accuracy_mirrored"] * 100, "%",
+                    "–", None),
+            ]  # fmt: skip
         if real["c7_offset"]:
             back, up = real["c7_offset"]
             rows.append(row("real: C7 behind the shoulder landmark, median", back, "rises", "–",
@@ -378,7 +399,8 @@ def photo_main() -> None:
             f"Real: ../shared/data/posture-side, {real['n']} side views labelled good/bad by a "
             'person; a bad photo must get "bad", a good one "good" or "warn" (the mild '
             f"band). Wrong: {', '.join(real['wrong']) or 'none'}. Timing is one run per photo "
-            "(pose + person mask) on a machine shared with other work: the median is reported."
+            "(pose + person mask) on a machine shared with other work: the median is reported. "
+            "Mirrored: each photo flipped left-right (all but two face right), analysed again."
         )
     else:
         notes += "Real side views: ../shared/data/posture-side not found, so not measured."

@@ -54,6 +54,24 @@ def test_head_far_forward_facing_left_is_27_not_its_supplement():
     assert result["verdict"] == "bad" and "forward_head" in result["reasons"]
 
 
+def test_a_nose_landmark_behind_the_ears_does_not_turn_the_angle_into_its_supplement():
+    p, _, _ = profile(cva_deg=30.0, facing=1, trunk_deg=15)
+    pts = {n: (lm.x * p.width, lm.y * p.height, 0.0, lm.visibility)
+           for n, lm in zip(_names(), p.landmarks, strict=True) if lm.visibility > 0.1}  # fmt: skip
+    ear_x = pts["left_ear"][0]
+    for name in ("nose", "left_eye", "mouth_left"):  # mislabelled behind the ears
+        x, y, z, v = pts[name]
+        pts[name] = (2 * ear_x - x, y, z, v)
+    fooled = pose(pts)
+    assert extract(fooled).facing == -1  # the face cue is fooled...
+    result = analyze_landmarks(fooled)  # (no mask: C7 by the shoulder correction)
+    truth = analyze_landmarks(p)
+    assert result["cva_deg"] < 90  # ...but the angle is not read from the wrong horizontal
+    assert result["cva_deg"] == pytest.approx(truth["cva_deg"], abs=0.1)
+    assert result["facing"] == "right"
+    assert result["trunk_inclination_deg"] == pytest.approx(15.0, abs=0.1)
+
+
 def test_facing_comes_from_the_knees_when_the_face_is_level_with_the_ears():
     # Head bent down: nose straight below the ears; the thighs point the way (to the left).
     pts = {
@@ -93,8 +111,8 @@ def test_three_quarter_and_high_camera_views_are_side_views():
 def test_live_coach_takes_a_turned_head_for_a_glance_not_a_side_view():
     glance = pose(_turned_head(60, shoulder_dx=220))  # a webcam user looking at another screen
     assert detect_view(glance) == "side"  # as a photo: a three-quarter view
-    assert detect_view(glance, by_head=False) == "front"
-    assert extract(glance, by_head=False).view == "front"
+    assert detect_view(glance, three_quarter=False) == "front"
+    assert extract(glance, three_quarter=False).view == "front"
 
 
 def test_three_quarter_view_angle_uses_both_sides_midpoints():

@@ -11,7 +11,8 @@ The features:
   look narrow against the neck length, or when the nose lies outside the span of the two ears
   (the head turned about 45° or more from the camera). The second cue keeps side views taken
   from above (the shoulders drawn apart vertically, the neck foreshortened) and three-quarter
-  views side views.
+  views side views. (MediaPipe's shoulder depth was tried as a third cue and dropped: a photo
+  of a person facing the camera read 41–45°, real side views from 51°, too close to call.)
 - ``facing``: +1 when the face points image-right, -1 left: the face points (nose, eyes, mouth)
   against the ears, and where those are level (the head bent down) the knees against the hips.
 - ``neck_inclination_deg``: the shoulder → ear line against the vertical, in the sagittal plane
@@ -129,12 +130,13 @@ def _nose_outside_ears(lms: Landmarks) -> bool:
     return nose[0] < lo - margin or nose[0] > hi + margin
 
 
-def detect_view(lms: Landmarks, *, by_head: bool = True) -> View:
-    """Profile ("side") when the shoulders overlap against the neck, or (`by_head`) the head is
-    turned so far that the nose leaves the ears' span (three-quarter views, views from above).
+def detect_view(lms: Landmarks, *, three_quarter: bool = True) -> View:
+    """Profile ("side") when the shoulders overlap against the neck; with `three_quarter`, also
+    when the head is turned so far that the nose leaves the ears' span (three-quarter views,
+    views from above).
 
-    The live coach passes by_head=False: its webcam faces the user, so a turned head there is a
-    glance at another screen, not a side view.
+    The live coach passes three_quarter=False: its webcam faces the user, so a turned head there
+    is a glance at another screen, not a side view.
     """
     ls, rs = _px(lms, "left_shoulder"), _px(lms, "right_shoulder")
     ears = _mid(_px(lms, "left_ear"), _px(lms, "right_ear"))
@@ -142,7 +144,7 @@ def detect_view(lms: Landmarks, *, by_head: bool = True) -> View:
     neck = max(_dist(ears, shoulders), 1e-6)
     if abs(ls[0] - rs[0]) / neck < SIDE_VIEW_RATIO:
         return "side"
-    return "side" if by_head and _nose_outside_ears(lms) else "front"
+    return "side" if three_quarter and _nose_outside_ears(lms) else "front"
 
 
 def facing_of(lms: Landmarks) -> int:
@@ -228,9 +230,10 @@ def _front_features(lms: Landmarks) -> Features:
     )
 
 
-def extract(lms: Landmarks, *, by_head: bool = True) -> Features:
-    """The posture features of one pose (see the module docstring; `by_head`: detect_view)."""
-    side = detect_view(lms, by_head=by_head) == "side"
+def extract(lms: Landmarks, *, three_quarter: bool = True) -> Features:
+    """The posture features of one pose (see the module docstring; `three_quarter`: as in
+    detect_view)."""
+    side = detect_view(lms, three_quarter=three_quarter) == "side"
     return _side_features(lms) if side else _front_features(lms)
 
 

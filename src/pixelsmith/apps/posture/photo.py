@@ -121,9 +121,17 @@ def analyze_landmarks(
     if features.view == "side":
         facing = features.facing or 1
         cva, c7 = side_cva(pose, facing, mask)
+        if cva > 90.0:
+            # The ear behind C7: read from the wrong horizontal (the face cue was fooled, as by
+            # a nose landmark put behind the ears). The other way round is the real angle.
+            other, other_c7 = side_cva(pose, -facing, mask)
+            if other <= 90.0:
+                facing, cva, c7 = -facing, other, other_c7
         head = cva_verdict(cva)
         reasons = [] if head == "good" else ["forward_head"]
         trunk = features.trunk_inclination_deg
+        if trunk is not None and facing != features.facing:
+            trunk = -trunk  # measured towards the face, which turned out to be the other way
         share = trunk_share(trunk)
         body = "bad" if share >= TRUNK_BAD else "warn" if share >= WARN_SHARE else "good"
         if body != "good":

@@ -211,8 +211,8 @@ class StreamSession:
         self.seq += 1
         pose = self.tracker.process(frame_rgb)
         out: list[dict] = []
-        # by_head=False: a head turned to another screen is no side view (features.detect_view)
-        features = extract(pose, by_head=False) if pose is not None else None
+        # three_quarter=False: a head turned to another screen is no side view (see detect_view)
+        features = extract(pose, three_quarter=False) if pose is not None else None
         if features is not None and features.visibility < 0.3:
             features = None  # a "person" this faint is a guess; treat as nobody
         if self.calibration is not None:
