@@ -399,8 +399,9 @@ def photo_main() -> None:
             f"Real: ../shared/data/posture-side, {real['n']} side views labelled good/bad by a "
             'person; a bad photo must get "bad", a good one "good" or "warn" (the mild '
             f"band). Wrong: {', '.join(real['wrong']) or 'none'}. Timing is one run per photo "
-            "(pose + person mask) on a machine shared with other work: the median is reported. "
-            "Mirrored: each photo flipped left-right (all but two face right), analysed again."
+            "(pose on the photo and on its mirror image, person mask) on a machine shared with "
+            "other work: the median is reported. Mirrored: each photo flipped left-right (all "
+            "but two face right) and analysed again."
         )
     else:
         notes += "Real side views: ../shared/data/posture-side not found, so not measured."

@@ -40,6 +40,26 @@ def test_mirrored_photo_gives_the_same_angle():
     assert b == pytest.approx(a, abs=0.3)
 
 
+def test_an_answer_read_on_the_mirror_image_is_put_back_on_the_photo():
+    from pixelsmith.apps.posture.photo import _unmirror
+
+    p, mask, _ = profile(cva_deg=41.0, facing=1)
+    flipped = pose(
+        {
+            name: ((1 - lm.x) * p.width, lm.y * p.height, lm.z * p.width, lm.visibility)
+            for name, lm in zip(_names(), p.landmarks, strict=True)
+            if lm.visibility > 0.1
+        }
+    )
+    direct = analyze_landmarks(p, mask=mask)
+    back = _unmirror(analyze_landmarks(flipped, mask=mask[:, ::-1].copy()))
+    assert back["facing"] == direct["facing"] == "right"
+    assert back["c7"]["x"] == pytest.approx(direct["c7"]["x"], abs=0.003)
+    assert back["features"]["facing"] == 1
+    ears = [(a[0], b[0]) for a, b in zip(back["landmarks"], direct["landmarks"], strict=True)]
+    assert all(a == pytest.approx(b, abs=0.002) for a, b in ears)
+
+
 def _names() -> tuple[str, ...]:
     from pixelsmith.core.models.pose import LANDMARK_NAMES
 

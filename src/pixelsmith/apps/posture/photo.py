@@ -7,7 +7,8 @@ ear, measured on the side the face points to (so it is the same whichever way th
 faces, and never the supplement read from the wrong horizontal). The tragus is the midpoint of
 MediaPipe's two ear landmarks; C7 is put on the back contour of the neck in the person mask
 (`c7.py`), or, where the mask gives no contour, by a fixed, measured correction of the
-shoulder landmark. It is a screening estimate, not a clinical measurement.
+shoulder landmark. A photo is read as it is and mirrored, and the two readings averaged (see
+analyze_photo). It is a screening estimate, not a clinical measurement.
 
 Cut-offs (from the literature on CVA and neck pain):
 
@@ -106,6 +107,22 @@ def _worst(*verdicts: str) -> str:
     return max(verdicts, key=order.index)
 
 
+def side_verdict(cva: float, trunk: float | None) -> dict[str, Any]:
+    """cva_deg, trunk_inclination_deg, verdict and reasons of a side view."""
+    head = cva_verdict(cva)
+    reasons = [] if head == "good" else ["forward_head"]
+    share = trunk_share(trunk)
+    body = "bad" if share >= TRUNK_BAD else "warn" if share >= WARN_SHARE else "good"
+    if body != "good":
+        reasons.append("slouch")
+    return {
+        "cva_deg": round(cva, 1),
+        "trunk_inclination_deg": None if trunk is None else round(trunk, 1),
+        "verdict": _worst(head, body),
+        "reasons": reasons,
+    }
+
+
 def analyze_landmarks(
     pose: Any, baseline: Baseline | None = None, mask: np.ndarray | None = None
 ) -> dict[str, Any]:
@@ -127,27 +144,18 @@ def analyze_landmarks(
             other, other_c7 = side_cva(pose, -facing, mask)
             if other <= 90.0:
                 facing, cva, c7 = -facing, other, other_c7
-        head = cva_verdict(cva)
-        reasons = [] if head == "good" else ["forward_head"]
         trunk = features.trunk_inclination_deg
         if trunk is not None and facing != features.facing:
             trunk = -trunk  # measured towards the face, which turned out to be the other way
-        share = trunk_share(trunk)
-        body = "bad" if share >= TRUNK_BAD else "warn" if share >= WARN_SHARE else "good"
-        if body != "good":
-            reasons.append("slouch")
         result.update(
-            cva_deg=round(cva, 1),
-            verdict=_worst(head, body),
             basis="cva",
             cutoffs={"good_from_deg": CVA_GOOD_DEG, "bad_below_deg": CVA_BAD_DEG},
             citation=CITATION,
             note=NOTE_C7[c7.source],
-            reasons=reasons,
             facing="right" if facing > 0 else "left",
-            trunk_inclination_deg=None if trunk is None else round(trunk, 1),
             c7={"x": round(c7.x / pose.width, 4), "y": round(c7.y / pose.height, 4),
                 "source": c7.source},
+            **side_verdict(cva, trunk),
         )  # fmt: skip
         return result
     result.update(cva_deg=None, citation=None)
@@ -193,10 +201,39 @@ def analyze_photo(rgb: np.ndarray, baseline: Baseline | None = None) -> dict[str
         or max(pose[n].visibility for n in needed[2:4]) < 0.5
     ):
         raise NoPersonFound()
-    mask = None
-    if extract(pose).view == "side":
-        mask = _person_mask(image)
-    return analyze_landmarks(pose, baseline, mask)
+    # The pose model is not mirror-symmetric: the same photo flipped reads the angle 2° apart
+    # (median; up to 4.5°) on real side views, and now and then calls one of the two a front
+    # view. So the photo is read both ways: a side view if either reading is one, and the mean
+    # angle when both are, which is the same whichever way the person faces.
+    mirror = np.ascontiguousarray(image[:, ::-1])
+    flipped = registry.get("pose").detect(mirror)
+    sides = [extract(pose).view == "side", flipped is not None and extract(flipped).view == "side"]
+    if not any(sides):
+        return analyze_landmarks(pose, baseline)
+    mask = _person_mask(image)
+    mirror_mask = None if mask is None else np.ascontiguousarray(mask[:, ::-1])
+    if not sides[0]:  # only the mirror image reads as a side view: its answer, mirrored back
+        return _unmirror(analyze_landmarks(flipped, baseline, mirror_mask))
+    result = analyze_landmarks(pose, baseline, mask)
+    if sides[1]:
+        other = analyze_landmarks(flipped, baseline, mirror_mask)
+        cva = (result["cva_deg"] + other["cva_deg"]) / 2
+        trunks = [
+            t for t in (result["trunk_inclination_deg"], other["trunk_inclination_deg"])
+            if t is not None
+        ]  # fmt: skip
+        result.update(side_verdict(cva, sum(trunks) / len(trunks) if trunks else None))
+    return result
+
+
+def _unmirror(result: dict[str, Any]) -> dict[str, Any]:
+    """A side-view answer read on the mirror image, put back on the photo as it is."""
+    flip = {"left": "right", "right": "left"}
+    result["landmarks"] = [[round(1 - x, 3), y, v] for x, y, v in result["landmarks"]]
+    result["facing"] = flip[result["facing"]]
+    result["c7"] = {**result["c7"], "x": round(1 - result["c7"]["x"], 4)}
+    result["features"] = {**result["features"], "facing": -result["features"]["facing"]}
+    return result
 
 
 def _person_mask(image: np.ndarray) -> np.ndarray | None:
