@@ -2,7 +2,8 @@
 
 The craniovertebral angle is drawn from the spinous process of C7, the bump at the back of the
 base of the neck. Pose models have no such landmark; their shoulder sits at the shoulder joint,
-below and in front of C7, which reads the angle 10–25° too high (upright). Here C7 is put on the
+below and in front of C7, which read the angle 15–35° higher (more upright) on the 20 real side
+views of the benchmark. Here C7 is put on the
 back contour of the person mask (MediaPipe selfie segmentation, bundled in the wheel):
 
 - height: C7_HEIGHT of the way from the shoulder landmark up to the ear. The spinous process of
@@ -12,9 +13,11 @@ back contour of the person mask (MediaPipe selfie segmentation, bundled in the w
   stepped over (a drawn plumb line, a thin strand of hair's shadow).
 
 When the walk fails (no mask, the person merges with a chair or wall behind, or the edge lies
-implausibly far back, as long hair down the back does) the shoulder landmark is moved by the
-fixed correction SHOULDER_TO_C7, measured as the median of the mask estimates on 20 real side
-views (benchmarks/bench_posture.py prints it again on each run as "C7 offset").
+more than MAX_BACK behind the shoulder) the shoulders' midpoint is moved by the fixed correction
+SHOULDER_TO_C7, measured as the median of the mask estimates on 20 real side views
+(benchmarks/bench_posture.py prints it again on each run: "C7 behind the shoulder landmark").
+Long hair hanging over the neck is not told from the neck: its edge is taken for the contour,
+which puts C7 too far back and reads the angle a few degrees low.
 """
 
 from __future__ import annotations
