@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import frames
 import numpy as np
 import pytest
-from landmarks import front, side
+from landmarks import front, profile
 from PIL import Image
 from skimage import data
 from typer.testing import CliRunner
@@ -64,14 +64,24 @@ def test_cva_cut_offs(cva, verdict):
     assert cva_verdict(cva) == verdict
 
 
-@pytest.mark.parametrize(("incl", "verdict"), [(30, "good"), (43, "warn"), (52, "bad")])
-def test_side_view_landmarks_get_a_cva_and_a_cited_verdict(incl, verdict):
-    result = analyze_landmarks(side(inclination_deg=incl, facing=-1))
+@pytest.mark.parametrize(("cva", "verdict"), [(60, "good"), (47, "warn"), (38, "bad")])
+def test_side_view_landmarks_get_a_cva_and_a_cited_verdict(cva, verdict):
+    pose, mask, _ = profile(cva_deg=cva, facing=-1)
+    result = analyze_landmarks(pose, mask=mask)
     assert result["view"] == "side" and result["basis"] == "cva"
-    assert result["cva_deg"] == pytest.approx(90 - incl, abs=0.05)
+    assert result["cva_deg"] == pytest.approx(cva, abs=0.5)
     assert result["verdict"] == verdict
+    assert result["reasons"] == ([] if verdict == "good" else ["forward_head"])
+    assert result["facing"] == "left" and result["c7"]["source"] == "mask"
     assert "Lau" in result["citation"] and "44" in result["citation"]
-    assert "shoulder" in result["note"]  # C7 approximated: said so
+    assert "back contour" in result["note"]  # how C7 was found: said so
+
+
+def test_side_view_without_a_mask_uses_the_shoulder_correction():
+    pose, _, _ = profile(cva_deg=47)
+    result = analyze_landmarks(pose)
+    assert result["c7"]["source"] == "shoulder" and "shoulder landmark" in result["note"]
+    assert 0 < result["cva_deg"] < 90
 
 
 def test_front_view_landmarks_against_a_baseline():

@@ -36,7 +36,7 @@ def analyze(
     from pixelsmith.core.errors import ApiError
     from pixelsmith.core.images import read_image
 
-    from .photo import NoPersonFound, analyze_photo
+    from .photo import NoPersonFound, analyze_photo, cva_verdict
 
     s = get_settings()
     baseline = None
@@ -73,9 +73,16 @@ def analyze(
     if result["cva_deg"] is not None:
         console.print(
             f"craniovertebral angle (estimate): [bold]{result['cva_deg']:.1f}°[/bold] → "
-            f"{VERDICT_TEXT[result['verdict']]}"
+            f"{VERDICT_TEXT[cva_verdict(result['cva_deg'])]}"
         )
         console.print(f"cut-offs: good ≥ 50°, forward head posture < 44°. {result['citation']}")
+        if result.get("trunk_inclination_deg") is not None:
+            console.print(
+                f"trunk inclination: {result['trunk_inclination_deg']:.0f}° "
+                "(+ hunched forward, - reclined)"
+            )
+        if result.get("reasons"):
+            console.print(f"verdict: {result['verdict']} (why: {', '.join(result['reasons'])})")
     elif result["verdict"]:
         console.print(f"against your baseline: {VERDICT_TEXT[result['verdict']]}")
     table = Table("feature", "value")

@@ -7,8 +7,14 @@ pixels with the image width.
 
 The features:
 
-- ``view``: "front" (a webcam on the screen) or "side" (a profile photo), from how wide the
-  shoulders look against the neck length.
+- ``view``: "front" (a webcam on the screen) or "side" (a profile photo): side when the shoulders
+  look narrow against the neck length, or when the nose lies outside the span of the two ears
+  (the head turned about 45° or more from the camera). The second cue keeps side views taken
+  from above (the shoulders drawn apart vertically, the neck foreshortened) and three-quarter
+  views side views. (MediaPipe's shoulder depth was tried as a third cue and dropped: a photo
+  of a person facing the camera read 41–45°, real side views from 51°, too close to call.)
+- ``facing``: +1 when the face points image-right, -1 left: the face points (nose, eyes, mouth)
+  against the ears, and where those are level (the head bent down) the knees against the hips.
 - ``neck_inclination_deg``: the shoulder → ear line against the vertical, in the sagittal plane
   (0° = ear straight above the shoulder, more = head ahead). Side view: measured on the image.
   Front view: estimated from MediaPipe's depth (ears nearer the camera than the shoulders), so
@@ -18,6 +24,8 @@ The features:
 - ``head_height``: how high the ears sit above the shoulders (front: in shoulder widths; side:
   in head lengths). "Head drop" is the fall of this value below the baseline.
 - ``shoulder_tilt_deg``: the shoulder line against the horizontal (front view only).
+- ``trunk_inclination_deg``: the hip → shoulder line against the vertical (side view, hips in
+  sight): + when the shoulders are ahead of the hips (hunched over), - when behind (reclined).
 - ``face_width`` / ``shoulder_width``: fractions of the image width. Against the baseline they
   say how much nearer the screen the user sits (a face 30 % wider is about 23 % nearer).
 """
@@ -34,6 +42,9 @@ View = Literal["front", "side"]
 
 VISIBILITY_MIN = 0.5  # landmarks below this are not trusted
 SIDE_VIEW_RATIO = 0.7  # shoulder width / neck length below this = a profile view
+# The nose this far (in ear spans) beyond the nearer ear = the head is turned ≥ ~45°: in a
+# head-on view the nose sits between the ears, past 45° of yaw it leaves their span.
+NOSE_OUTSIDE_EARS = 0.0
 
 # The landmarks the live overlay draws (upper body): names in PoseResult order.
 OVERLAY_LANDMARKS: tuple[str, ...] = (
@@ -66,6 +77,8 @@ class Features:
     face_width: float | None
     shoulder_width: float | None
     visibility: float  # the lowest visibility among the landmarks used
+    trunk_inclination_deg: float | None = None
+    facing: int | None = None  # side view: +1 face to image-right, -1 to the left
 
     NUMERIC = (
         "neck_inclination_deg",
@@ -74,6 +87,7 @@ class Features:
         "shoulder_tilt_deg",
         "face_width",
         "shoulder_width",
+        "trunk_inclination_deg",
     )
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,23 +120,77 @@ def _dist(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
-def detect_view(lms: Landmarks) -> View:
-    """Profile ("side") when the shoulders overlap: their width is small against the neck."""
+FACE_POINTS = ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right")
+
+
+def _nose_outside_ears(lms: Landmarks) -> bool:
+    le, re, nose = _px(lms, "left_ear"), _px(lms, "right_ear"), _px(lms, "nose")
+    lo, hi = min(le[0], re[0]), max(le[0], re[0])
+    margin = NOSE_OUTSIDE_EARS * (hi - lo)
+    return nose[0] < lo - margin or nose[0] > hi + margin
+
+
+def detect_view(lms: Landmarks, *, three_quarter: bool = True) -> View:
+    """Profile ("side") when the shoulders overlap against the neck; with `three_quarter`, also
+    when the head is turned so far that the nose leaves the ears' span (three-quarter views,
+    views from above).
+
+    The live coach passes three_quarter=False: its webcam faces the user, so a turned head there
+    is a glance at another screen, not a side view.
+    """
     ls, rs = _px(lms, "left_shoulder"), _px(lms, "right_shoulder")
     ears = _mid(_px(lms, "left_ear"), _px(lms, "right_ear"))
     shoulders = _mid(ls, rs)
     neck = max(_dist(ears, shoulders), 1e-6)
-    return "side" if abs(ls[0] - rs[0]) / neck < SIDE_VIEW_RATIO else "front"
+    if abs(ls[0] - rs[0]) / neck < SIDE_VIEW_RATIO:
+        return "side"
+    return "side" if three_quarter and _nose_outside_ears(lms) else "front"
 
 
-def _side_features(lms: Landmarks) -> Features:
-    # The side facing the camera: the one whose ear and shoulder are better seen.
-    side = max(
+def facing_of(lms: Landmarks) -> int:
+    """+1 when the person faces image-right, -1 left (see the module docstring)."""
+    ears_x = (_px(lms, "left_ear")[0] + _px(lms, "right_ear")[0]) / 2
+    seen = [n for n in FACE_POINTS if lms[n].visibility >= VISIBILITY_MIN] or ["nose"]
+    face_x = sum(_px(lms, n)[0] for n in seen) / len(seen)
+    head = max(_dist(_px(lms, "left_ear"), _px(lms, "nose")), 1e-6)
+    lead = face_x - ears_x
+    if abs(lead) < 0.15 * head:  # face level with the ears (bent down): try the legs
+        knees = [lms[f"{s}_knee"] for s in ("left", "right")]
+        if max(k.visibility for k in knees) >= VISIBILITY_MIN:
+            knee_x = sum(_px(lms, f"{s}_knee")[0] for s in ("left", "right")) / 2
+            hip_x = sum(_px(lms, f"{s}_hip")[0] for s in ("left", "right")) / 2
+            if abs(knee_x - hip_x) > 0.3 * head:  # sitting: the thighs point the way
+                return 1 if knee_x > hip_x else -1
+    return 1 if lead >= 0 else -1
+
+
+def side_of(lms: Landmarks) -> str:
+    """ "left" or "right": the side whose ear and shoulder the camera sees better."""
+    return max(
         ("left", "right"),
         key=lambda s: lms[f"{s}_ear"].visibility + lms[f"{s}_shoulder"].visibility,
     )
+
+
+def trunk_inclination(lms: Landmarks, facing: int) -> float | None:
+    """Hip → shoulder line against the vertical, + shoulders ahead (see the docstring)."""
+    hips = [_px(lms, f"{s}_hip") for s in ("left", "right")]
+    if (hips[0][3] + hips[1][3]) / 2 < VISIBILITY_MIN:
+        return None
+    hip = _mid(*hips)
+    if not (0 <= hip[0] <= lms.width and 0 <= hip[1] <= lms.height):
+        return None  # hips guessed beyond the frame's edge: no trunk line to trust
+    shoulder = _mid(_px(lms, "left_shoulder"), _px(lms, "right_shoulder"))
+    rise = hip[1] - shoulder[1]
+    if rise <= 0:  # shoulders at or below the hips: lying down, not a trunk to judge
+        return None
+    return math.degrees(math.atan2((shoulder[0] - hip[0]) * facing, rise))
+
+
+def _side_features(lms: Landmarks) -> Features:
+    side = side_of(lms)
     ear, shoulder, nose = _px(lms, f"{side}_ear"), _px(lms, f"{side}_shoulder"), _px(lms, "nose")
-    facing = 1.0 if nose[0] >= ear[0] else -1.0  # +1: the person faces image-right
+    facing = facing_of(lms)
     forward_px = (ear[0] - shoulder[0]) * facing  # ear ahead of the shoulder, in pixels
     rise_px = shoulder[1] - ear[1]  # ear above the shoulder (image y grows downwards)
     head_len = max(_dist(ear, nose), 1e-6)
@@ -135,6 +203,8 @@ def _side_features(lms: Landmarks) -> Features:
         face_width=head_len / lms.width,
         shoulder_width=None,
         visibility=min(ear[3], shoulder[3], nose[3]),
+        trunk_inclination_deg=trunk_inclination(lms, facing),
+        facing=facing,
     )
 
 
@@ -160,9 +230,11 @@ def _front_features(lms: Landmarks) -> Features:
     )
 
 
-def extract(lms: Landmarks) -> Features:
-    """The posture features of one pose (see the module docstring)."""
-    return _side_features(lms) if detect_view(lms) == "side" else _front_features(lms)
+def extract(lms: Landmarks, *, three_quarter: bool = True) -> Features:
+    """The posture features of one pose (see the module docstring; `three_quarter`: as in
+    detect_view)."""
+    side = detect_view(lms, three_quarter=three_quarter) == "side"
+    return _side_features(lms) if side else _front_features(lms)
 
 
 def overlay_points(lms: Landmarks) -> list[list[float]]:
@@ -228,6 +300,26 @@ BAD_AGAINST_BASELINE = {
 SIDE_NECK_GOOD_DEG = 25.0
 SIDE_NECK_BAD_DEG = 40.0
 FRONT_TILT_BAD_DEG = 15.0  # uncalibrated: a camera may sit a little askew
+# Slouch, side view with the hips in sight: the trunk's lean off the vertical. Forward: ISO
+# 11226 (static working postures) accepts up to 20° without support; at 45° we call it bad.
+# Back: a slumped sit (pelvis rolled back, shoulders behind the hips) shows as a recline; 5°
+# is within an upright sit's sway, 10° is a slump.
+TRUNK_FORWARD_GOOD_DEG = 20.0
+TRUNK_FORWARD_BAD_DEG = 45.0
+TRUNK_RECLINED_GOOD_DEG = 5.0
+TRUNK_RECLINED_BAD_DEG = 10.0
+TRUNK_BAD = 1.0  # share at which the slouch alone makes the verdict bad
+
+
+def trunk_share(trunk_deg: float | None) -> float:
+    """How far a trunk inclination is from good: 0 upright, ≥ 1 bad (either way)."""
+    if trunk_deg is None:
+        return 0.0
+    if trunk_deg >= 0:
+        span = TRUNK_FORWARD_BAD_DEG - TRUNK_FORWARD_GOOD_DEG
+        return max((trunk_deg - TRUNK_FORWARD_GOOD_DEG) / span, 0.0)
+    span = TRUNK_RECLINED_BAD_DEG - TRUNK_RECLINED_GOOD_DEG
+    return max((-trunk_deg - TRUNK_RECLINED_GOOD_DEG) / span, 0.0)
 
 
 @dataclass(frozen=True)
@@ -283,6 +375,8 @@ def assess(features: Features, baseline: Baseline | None = None) -> Assessment:
             SIDE_NECK_BAD_DEG - SIDE_NECK_GOOD_DEG
         )
         dev["neck_inclination"] = max(dev.get("neck_inclination", 0.0), absolute)
+    if features.view == "side" and features.trunk_inclination_deg is not None:
+        dev["slouch"] = trunk_share(features.trunk_inclination_deg)
     if not use_baseline and features.shoulder_tilt_deg is not None:
         dev["shoulder_tilt"] = abs(features.shoulder_tilt_deg) / FRONT_TILT_BAD_DEG
     dev = {k: max(v, 0.0) for k, v in dev.items()}

@@ -178,6 +178,24 @@ class PhotoVerdict(BaseModel):
     assessment: dict[str, Any] | None = None
     landmarks: list[list[float]]
     image: list[int]
+    reasons: list[str] | None = Field(
+        default=None,
+        description='Side view: what made the verdict worse than good: "forward_head" (CVA), '
+        '"slouch" (trunk inclination)',
+    )
+    facing: Literal["left", "right"] | None = Field(
+        default=None, description="Side view: the way the face points in the image"
+    )
+    trunk_inclination_deg: float | None = Field(
+        default=None,
+        description="Side view with the hips in sight: hip → shoulder line against the "
+        "vertical, + hunched forward, - reclined",
+    )
+    c7: dict[str, Any] | None = Field(
+        default=None,
+        description='Side view: the C7 used, x/y normalised; source "mask" (the neck\'s back '
+        'contour) or "shoulder" (a fixed correction of the shoulder landmark)',
+    )
 
 
 @api.post(

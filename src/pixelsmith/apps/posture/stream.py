@@ -29,6 +29,7 @@ import numpy as np
 from pixelsmith.core.cpu import run_stream_work
 from pixelsmith.core.metrics import POSTURE_STREAMS
 
+from .distance import DistanceMeter
 from .features import Baseline, Features, assess, extract, make_baseline, overlay_points
 from .state import STATES, Ema, PostureStateMachine, StateConfig
 
@@ -152,8 +153,10 @@ class StreamSession:
         baseline: Baseline | None = None,
         config: StateConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
+        faces: Callable[[np.ndarray], list] | None = None,
     ) -> None:
         self.tracker = tracker
+        self.distance = DistanceMeter(faces)  # faces: PersonModel.faces unless given
         self.baseline = baseline
         self.clock = clock
         self.machine = PostureStateMachine(config or StateConfig(), clock)
@@ -185,6 +188,7 @@ class StreamSession:
     def resume(self) -> dict:
         self.machine.resume()
         self.ema.reset()
+        self.distance.reset()
         self.tracker.reset()  # the next frame may show a moved person: detect afresh
         return {"type": "resumed"}
 
@@ -207,7 +211,8 @@ class StreamSession:
         self.seq += 1
         pose = self.tracker.process(frame_rgb)
         out: list[dict] = []
-        features = extract(pose) if pose is not None else None
+        # three_quarter=False: a head turned to another screen is no side view (see detect_view)
+        features = extract(pose, three_quarter=False) if pose is not None else None
         if features is not None and features.visibility < 0.3:
             features = None  # a "person" this faint is a guess; treat as nobody
         if self.calibration is not None:
@@ -236,6 +241,7 @@ class StreamSession:
             "deviations": assessment.to_dict()["deviations"] if assessment else {},
             "features": smoothed_features.to_dict() if smoothed_features else None,
             "landmarks": overlay_points(pose) if pose is not None else None,
+            "screen_distance": self.distance.update(frame_rgb, now, features is not None),
             "frame": [int(frame_rgb.shape[1]), int(frame_rgb.shape[0])],
             "calibrated": self.baseline is not None,
             "bad_for_s": round(update.bad_for_s, 2),

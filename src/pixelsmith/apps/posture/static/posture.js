@@ -441,7 +441,11 @@ function updateMetrics(msg) {
   const drop = dev.head_drop;
   set("head_drop", drop == null ? "–" : t("apps.posture.metric.lower", { pct: Math.round(drop * 20) }));
   const close = dev.too_close;
-  set("too_close", close == null ? "–" : t("apps.posture.metric.closer", { pct: Math.round(close * 30) }));
+  const parts = [];
+  if (close != null) parts.push(t("apps.posture.metric.closer", { pct: Math.round(close * 30) }));
+  // An estimate from the face box (assumed face width and field of view: see distance.py).
+  if (msg.screen_distance) parts.push(t("apps.posture.metric.cm", { cm: Math.round(msg.screen_distance.cm) }));
+  set("too_close", parts.length ? parts.join(" · ") : "–");
 }
 
 // ---- overlay ------------------------------------------------------------------------------------
@@ -655,9 +659,11 @@ function drawPhoto(canvas, result) {
   ctx.lineWidth = lw;
   ctx.strokeStyle = color;
   if (result.view === "side") {
-    const side = pts.left_ear.v + pts.left_shoulder.v >= pts.right_ear.v + pts.right_shoulder.v ? "left" : "right";
-    const ear = pts[`${side}_ear`];
-    const sh = pts[`${side}_shoulder`];
+    // The angle as measured: from C7 (the back of the neck) to the midpoint of the ears.
+    const ear = { x: (pts.left_ear.x + pts.right_ear.x) / 2, y: (pts.left_ear.y + pts.right_ear.y) / 2 };
+    const sh = result.c7
+      ? { x: result.c7.x * w, y: result.c7.y * h }
+      : { x: (pts.left_shoulder.x + pts.right_shoulder.x) / 2, y: (pts.left_shoulder.y + pts.right_shoulder.y) / 2 };
     ctx.setLineDash([lw * 3, lw * 2]);
     ctx.beginPath();
     ctx.moveTo(sh.x - w * 0.12, sh.y);
@@ -719,13 +725,27 @@ function renderPhotoResult(result) {
   const verdict = document.createElement("p");
   verdict.className = "posture-photo-verdict";
   verdict.dataset.verdict = result.verdict || "none";
-  verdict.textContent = t(`apps.posture.photo.verdict.${result.verdict || "none"}`);
+  const reasons = result.reasons || [];
+  const slouchOnly = reasons.length === 1 && reasons[0] === "slouch";
+  verdict.textContent = t(`apps.posture.photo.verdict.${result.verdict || "none"}${slouchOnly ? "_slouch" : ""}`);
   box.append(verdict);
+  if (result.trunk_inclination_deg != null) {
+    const trunk = document.createElement("p");
+    trunk.className = "posture-photo-trunk";
+    trunk.textContent = `${t("apps.posture.photo.trunk")}: ${result.trunk_inclination_deg.toFixed(0)}°`;
+    box.append(trunk);
+  }
+  if (reasons.length) {
+    const why = document.createElement("p");
+    why.className = "posture-photo-reasons";
+    why.textContent = t("apps.posture.photo.reasons", { reasons: reasons.map((r) => t(`apps.posture.reason.${r}`)).join(" · ") });
+    box.append(why);
+  }
   const notes = [];
   if (result.basis === "cva") {
     notes.push(t("apps.posture.photo.cutoffs", { good: result.cutoffs.good_from_deg, bad: result.cutoffs.bad_below_deg }));
     notes.push(t("apps.posture.photo.citation"));
-    notes.push(t("apps.posture.photo.note.c7"));
+    notes.push(t(result.c7 && result.c7.source === "shoulder" ? "apps.posture.photo.note.c7_shoulder" : "apps.posture.photo.note.c7"));
   } else if (result.basis === "baseline") {
     notes.push(t("apps.posture.photo.note.baseline"));
   } else {
