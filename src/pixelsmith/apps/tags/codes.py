@@ -138,7 +138,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("adidas", "L{2} D{4}", 1.0),  # GZ5922
     Pattern("newbalance", "[MWUGKY] L{0,1} D{3,4} L{0,3} D{0,1}", 0.9),  # M990GL6, ML574EVG
     Pattern("converse", "D{6} - D{3}", 1.0, " "),  # 343938 013
-    Pattern("converse6", "D{6} L{0,1}", 0.8),  # 162050C
+    Pattern("converse6", "D{6} L", 0.8),  # 162050C
+    Pattern("adidas5", "L D{5}", 0.9),  # S80783, B37846 (older adidas article numbers)
     Pattern("puma", "D{6} - D{2}", 0.8, " "),  # 374915 01
     Pattern("asics", "D{4} L D{3} - D{3}", 1.0, "-"),  # 1011B548-001
     Pattern("vans", "[V] [N] [0] A{8}", 0.9),  # VN0A4BV4VR3
@@ -183,6 +184,104 @@ def canonical(code: str) -> str:
 
 def _sep_at(p: Pattern) -> int:
     return next(i for i, (chars, _lo, _hi) in enumerate(_tokens(p.spec)) if chars == "-")
+
+
+# ---- the letter/digit and label-word prior ------------------------------------------------------
+
+# Words printed on tags next to the code. Prefix words introduce the code ("ART CP9448",
+# "MTL VN0A2XSZW00"); suffix words start other fields ("COLOR: BKLM", "SIZE 9").
+PREFIX_WORDS = ("STYLENO", "STYLE", "ARTICLE", "ARTNO", "ART", "MTL", "MODEL", "SKU", "REF",
+                "CODE", "ITEM", "PRODUCT", "PROD", "CAT", "NO")  # fmt: skip
+SUFFIX_WORDS = ("COLOR", "COLOUR", "SIZE", "MADEIN", "MADE")
+# Log-prior (nats) of a letter where product codes almost always have a digit, outside a
+# brand pattern: O in a code with digits (codes avoid O next to 0), I next to a digit, and
+# S/T inside or closing a digit run. A swap costs SWAP_COST, so the digit wins unless the
+# code fits a brand pattern with that letter (Nike's AO/DO prefixes).
+RARE_LETTER_COST = {"O": 4.0, "I": 2.5, "S": 2.0, "T": 2.0}
+SWAP_COST = 0.5
+# Dropping a stray last character costs this much; it only pays when the rest fits a pattern.
+TRIM_COST = 2.5
+
+
+def _rare_letters(code: str) -> list[int]:
+    """Positions (in `code`) of letters the prior says should be digits (see RARE_LETTER_COST)."""
+    n = normalize(code)
+    if not any(c.isdigit() for c in n) or family(n) != "generic":
+        return []
+    out = []
+    chars = [(i, c) for i, c in enumerate(code) if c not in "- "]
+    for k, (i, c) in enumerate(chars):
+        prev = chars[k - 1][1] if k > 0 else ""
+        nxt = chars[k + 1][1] if k + 1 < len(chars) else ""
+        if c == "O":
+            out.append(i)
+        elif c == "I" and (prev.isdigit() or nxt.isdigit()):
+            out.append(i)
+        elif c in "ST":
+            prev2 = chars[k - 2][1] if k > 1 else ""
+            closing = not nxt and prev.isdigit() and prev2.isdigit()
+            if (prev.isdigit() and nxt.isdigit()) or closing:
+                out.append(i)
+    return out
+
+
+def letter_cost(code: str) -> float:
+    """Log-prior cost (nats, ≥ 0) of the letters in `code` that codes rarely have there."""
+    return sum(RARE_LETTER_COST[code[i]] for i in _rare_letters(code))
+
+
+def prefer_digits(code: str) -> str:
+    """`code` with each rare letter (see letter_cost) turned into its digit: SOOA5CO → S00A5C0."""
+    chars = list(code)
+    for i in _rare_letters(code):
+        chars[i] = TO_DIGIT.get(chars[i], chars[i]) if chars[i] != "T" else "1"
+    return "".join(chars)
+
+
+def strip_label_words(code: str) -> str:
+    """The code without label words around it: "MTL VN0A2XSZW00" → "VN0A2XSZW00",
+    "SN 232292 COLOR BKLM" keeps "SN 232292". Glued words ("MTLVN0A…") are cut only where
+    the rest fits a brand pattern, so a code that starts with those letters is kept."""
+    text = clean(code)
+    words = text.replace("-", " - ").split()
+    for k, w in enumerate(words):
+        if any(w.startswith(s) for s in SUFFIX_WORDS) and k > 0:
+            words = words[:k]
+            break
+    while len(words) > 1 and words[0] in PREFIX_WORDS:
+        words = words[1:]
+        if words and words[0] == "-":
+            words = words[1:]
+    text = re.sub(r"\s*-\s*", "-", " ".join(words)).strip(" -")
+    n = normalize(text)
+    if family(n) == "generic":
+        for w in PREFIX_WORDS:
+            if n.startswith(w) and family(n[len(w) :]) != "generic":
+                return canonical(n[len(w) :])
+    return text
+
+
+def prior_variants(code: str) -> list[tuple[str, float]]:
+    """`code` and the readings the prior may prefer, each with its log-prior (nats, ≤ 0):
+    label words dropped, rare letters turned into digits, a stray last character dropped
+    where the rest fits a brand pattern."""
+    out: dict[str, tuple[str, float]] = {}
+
+    def add(c: str, cost: float) -> None:
+        k = normalize(c)
+        if k and (k not in out or out[k][1] < -cost):
+            out[k] = (c, -cost)
+
+    text = clean(code)
+    swapped = prefer_digits(text)
+    swap_cost = SWAP_COST * len(_rare_letters(text))
+    for base, cost in ((text, 0.0), (swapped, swap_cost)):
+        for c in {base, strip_label_words(base)}:
+            add(c, cost + letter_cost(c))
+            n = normalize(c)
+            if len(n) > 5 and family(n) == "generic" and family(n[:-1]) != "generic":
+                add(canonical(n[:-1]), cost + TRIM_COST)
+    return list(out.values())
 
 
 # ---- repair on strings --------------------------------------------------------------------------

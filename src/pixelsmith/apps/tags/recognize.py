@@ -295,16 +295,18 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
     readings = [g] + (C.decode_patterns(cp) if len(cp) >= 4 else [])
     scores: dict[str, tuple[str, float]] = {}
     for r in readings:
-        if not C.normalize(r.code):
-            continue
-        s = r.logp - g.logp + (PATTERN_BONUS if r.pattern != "generic" else 0.0)
-        if r.pattern == "generic" and C.repair(r.code, max_swaps=2):
-            # a confusable or two away from a brand pattern: the prior clearly prefers the fit
-            s -= NEAR_PATTERN_PENALTY
-        s += math.log(max(_plausibility(r.code), 1e-3))
-        k = C.normalize(r.code)
-        if k not in scores or scores[k][1] < s:
-            scores[k] = (r.code, s)
+        # the reading itself and what the code prior makes of it (label words dropped, O→0
+        # where codes have digits, a stray last character dropped), each with its log-prior
+        for code, log_prior in C.prior_variants(r.code):
+            fits = C.family(code) != "generic"
+            s = r.logp - g.logp + log_prior + (PATTERN_BONUS if fits else 0.0)
+            if not fits and C.repair(code, max_swaps=2):
+                # a confusable or two away from a brand pattern: the prior prefers the fit
+                s -= NEAR_PATTERN_PENALTY
+            s += math.log(max(_plausibility(code), 1e-3))
+            k = C.normalize(code)
+            if k not in scores or scores[k][1] < s:
+                scores[k] = (code, s)
     if not scores:
         return _Hyp(source, [], 0.0, weight)
     items = sorted(scores.values(), key=lambda x: -x[1])
