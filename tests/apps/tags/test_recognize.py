@@ -99,6 +99,7 @@ def test_digits_are_preferred_where_codes_have_digits(read, code):
 def test_letters_stay_where_a_pattern_or_a_word_has_them():
     assert codes.prefer_digits("AO9819-100") == "AO9819-100"  # Nike's AO prefix
     assert codes.prefer_digits("FILARAY") == "FILARAY"  # no digits: a word, left alone
+    assert codes.prefer_digits("AIR FORCE 107") == "AIR FORCE 107"  # a word apart from digits
     assert codes.prefer_digits("IE3438") == "IE3438"  # adidas IE…: I is not next to a digit
     assert codes.prefer_digits("1011B548-001") == "1011B548-001"  # B is not on the list
 

@@ -80,3 +80,46 @@ def test_a_lying_exif_orientation_tag_is_read_through(ocr, crops, orientation):
     assert (intake.width, intake.height) == ((w, h) if orientation == 3 else (h, w))
     read = read_tag(intake)
     assert codes.same_code(read.result.code, "CW2288-111"), (orientation, read.result.stage)
+
+
+# ---- whole photos (no crop box) -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    return render_tag_photo(
+        tmp_path_factory.mktemp("photo") / "tag.jpg", code="DD1391-100", size=(1600, 1067)
+    )
+
+
+def _turn_point(x: float, y: float, w: int, h: int, k: int) -> tuple[float, float]:
+    """Where pixel (x, y) of a w×h image lands after np.rot90(img, k)."""
+    for _ in range(k % 4):
+        x, y, w, h = y, w - 1 - x, h, w
+    return x, y
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 1, 2, 3])
+def test_the_code_line_is_found_on_a_whole_photo_however_it_is_turned(ocr, photo, quarter_turns):
+    from pixelsmith.apps.tags.recognize import find_code
+
+    rgb = np.asarray(Image.open(photo.path).convert("RGB"))
+    turned = np.ascontiguousarray(np.rot90(rgb, quarter_turns))
+    r = find_code(turned, ocr=ocr)
+    assert codes.same_code(r.code, photo.code), (quarter_turns, r.code, r.stage)
+    # the box it returns is on the code line
+    x, y, w, h = photo.code_box
+    cx, cy = _turn_point(x + w / 2, y + h / 2, rgb.shape[1], rgb.shape[0], quarter_turns)
+    bx, by = np.mean(np.asarray(r.box), axis=0)
+    assert abs(bx - cx) < max(w, h) / 2 and abs(by - cy) < max(w, h) / 2, (r.box, (cx, cy))
+
+
+def test_a_scan_without_a_crop_box_finds_the_code(ocr, photo):
+    from pixelsmith.apps.tags.service import read_tag
+    from pixelsmith.core.images import read_image
+
+    data = photo.path.read_bytes()
+    intake = read_image(data, max_bytes=20_000_000, max_pixels=50_000_000, max_side=10_000)
+    read = read_tag(intake)
+    assert codes.same_code(read.result.code, photo.code)
+    assert read.result.stage.startswith("photo") and read.result.box

@@ -20,6 +20,7 @@ Two ways to use the prior:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
@@ -197,8 +198,12 @@ SUFFIX_WORDS = ("COLOR", "COLOUR", "SIZE", "MADEIN", "MADE")
 # brand pattern: O in a code with digits (codes avoid O next to 0), I next to a digit, and
 # S/T inside or closing a digit run. A swap costs SWAP_COST, so the digit wins unless the
 # code fits a brand pattern with that letter (Nike's AO/DO prefixes).
-RARE_LETTER_COST = {"O": 4.0, "I": 2.5, "S": 2.0, "T": 2.0}
-SWAP_COST = 0.5
+RARE_LETTER_COST = {"O": 4.0, "I": 1.5, "S": 1.5, "T": 1.5}
+SWAP_COST = 0.5  # per swap, when the recognizer's probabilities are not at hand
+# With them, a swap costs log p(letter) − log p(digit) at the character's best frame, capped
+# here: fonts draw O and 0 nearly alike, so the recognizer's certainty between them is worth
+# at most this much (less than O's RARE_LETTER_COST: in a code with digits, O becomes 0).
+SWAP_CAP = 3.5
 # Dropping a stray last character costs this much; it only pays when the rest fits a pattern.
 TRIM_COST = 2.5
 
@@ -208,11 +213,20 @@ def _rare_letters(code: str) -> list[int]:
     n = normalize(code)
     if not any(c.isdigit() for c in n) or family(n) != "generic":
         return []
+    # words apart ("AIR FORCE 107") keep their letters: only a word with a digit is looked at
+    with_digit = set()
+    start = 0
+    for word in code.split(" "):
+        if any(c.isdigit() for c in word):
+            with_digit.update(range(start, start + len(word)))
+        start += len(word) + 1
     out = []
     chars = [(i, c) for i, c in enumerate(code) if c not in "- "]
     for k, (i, c) in enumerate(chars):
         prev = chars[k - 1][1] if k > 0 else ""
         nxt = chars[k + 1][1] if k + 1 < len(chars) else ""
+        if i not in with_digit:
+            continue
         if c == "O":
             out.append(i)
         elif c == "I" and (prev.isdigit() or nxt.isdigit()):
@@ -261,10 +275,28 @@ def strip_label_words(code: str) -> str:
     return text
 
 
-def prior_variants(code: str) -> list[tuple[str, float]]:
+def swap_logp(reading: Reading, cp: np.ndarray) -> float:
+    """Log-probability change of `prefer_digits` on a greedy `reading` of charset
+    probabilities `cp`: per swapped character, its digit against its letter at the frame where
+    the letter peaked, each capped at −SWAP_CAP."""
+    total = 0.0
+    for i in _rare_letters(reading.code):
+        t = reading.frames[i] if i < len(reading.frames) else -1
+        if t < 0:
+            total -= SWAP_COST
+            continue
+        letter = reading.code[i]
+        digit = "1" if letter == "T" else TO_DIGIT[letter]
+        d = np.log(cp[t, 1 + _IDX[digit]]) - np.log(cp[t, 1 + _IDX[letter]])
+        total += max(float(d), -SWAP_CAP)
+    return total
+
+
+def prior_variants(code: str, swap: float | None = None) -> list[tuple[str, float]]:
     """`code` and the readings the prior may prefer, each with its log-prior (nats, ≤ 0):
-    label words dropped, rare letters turned into digits, a stray last character dropped
-    where the rest fits a brand pattern."""
+    label words dropped, rare letters turned into digits (at the log-probability change
+    `swap`, from `swap_logp`, or SWAP_COST each), a stray last character dropped where the
+    rest fits a brand pattern."""
     out: dict[str, tuple[str, float]] = {}
 
     def add(c: str, cost: float) -> None:
@@ -274,7 +306,7 @@ def prior_variants(code: str) -> list[tuple[str, float]]:
 
     text = clean(code)
     swapped = prefer_digits(text)
-    swap_cost = SWAP_COST * len(_rare_letters(text))
+    swap_cost = SWAP_COST * len(_rare_letters(text)) if swap is None else -swap
     for base, cost in ((text, 0.0), (swapped, swap_cost)):
         for c in {base, strip_label_words(base)}:
             add(c, cost + letter_cost(c))
@@ -357,6 +389,7 @@ class Reading:
     pattern: str
     logp: float  # log-probability of the best CTC path
     char_conf: list[float]  # per emitted character, its best frame probability
+    frames: list[int] = dataclasses.field(default_factory=list)  # greedy: each char's frame
 
     @property
     def confidence(self) -> float:
@@ -395,20 +428,25 @@ def greedy(cp: np.ndarray) -> Reading:
     """Best path over the whole charset (no pattern): argmax per frame, CTC-collapsed."""
     idx = cp.argmax(1)
     best = cp[np.arange(len(idx)), idx]
-    chars, confs = [], []
+    chars, confs, frames = [], [], []
     prev = 0
     for t, i in enumerate(idx):
         if i != 0 and i != prev:
             chars.append(CHARSET[i - 1])
             confs.append(float(best[t]))
-        elif i != 0 and confs:
-            confs[-1] = max(confs[-1], float(best[t]))
+            frames.append(t)
+        elif i != 0 and confs and best[t] > confs[-1]:
+            confs[-1] = float(best[t])
+            frames[-1] = t
         prev = i
     text = "".join(chars)
     ct = clean(text)
     # drop confidences of separators that clean() removed at the ends
     conf = [c for ch, c in zip(chars, confs, strict=True) if ch not in "- "] or [0.0]
-    return Reading(ct, "generic", float(np.log(best).sum()), conf)
+    # frames per character of the cleaned text (clean() only trims ends and squeezes runs)
+    lead = len(text) - len(text.lstrip(" -"))
+    cframes = frames[lead : lead + len(ct)] if ct == text[lead : lead + len(ct)] else []
+    return Reading(ct, "generic", float(np.log(best).sum()), conf, cframes)
 
 
 @functools.cache

@@ -50,7 +50,9 @@ class Recognition:
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    stage: str = ""  # which stage decided: whole | lines | variants
+    stage: str = ""  # which stage decided: whole | lines | variants | photo
+    # Whole photos only: the code line found, four (x, y) corners in input pixels.
+    box: list[tuple[float, float]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Recognition:
             "alternatives": [[c, round(s, 4)] for c, s in self.alternatives],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "stage": self.stage,
+            "box": [[round(x, 1), round(y, 1)] for x, y in self.box] if self.box else None,
         }
 
 
@@ -181,6 +184,16 @@ def _quad_height(q: np.ndarray) -> float:
     )
 
 
+def _axes(q: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """A line box's text direction (unit vector along its long side), length and thickness,
+    whatever corner the detector starts at (a vertical line's box starts on a short side)."""
+    e1, e2 = q[1] - q[0], q[2] - q[1]
+    n1, n2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+    if n2 > n1:
+        e1, n1, n2 = e2, n2, n1
+    return e1 / max(n1, 1e-6), n1, n2
+
+
 def merge_line_boxes(quads: list[np.ndarray]) -> list[np.ndarray]:
     """Join boxes that are pieces of one line (a code with a wide gap, "343938  013")."""
     boxes = [np.asarray(q, np.float32) for q in quads]
@@ -190,16 +203,13 @@ def merge_line_boxes(quads: list[np.ndarray]) -> list[np.ndarray]:
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
                 a, b = boxes[i], boxes[j]
-                ha, hb = _quad_height(a), _quad_height(b)
+                ux, wa, ha = _axes(a)
+                _ub, wb, hb = _axes(b)
                 if not 0.6 < ha / max(hb, 1e-6) < 1.6:
                     continue
                 ca, cb = a.mean(0), b.mean(0)
                 d = cb - ca
-                ux = a[1] - a[0]
-                ux = ux / max(np.linalg.norm(ux), 1e-6)
                 along, across = abs(float(d @ ux)), abs(float(d[0] * -ux[1] + d[1] * ux[0]))
-                wa = np.linalg.norm(a[1] - a[0])
-                wb = np.linalg.norm(b[1] - b[0])
                 gap = along - (wa + wb) / 2
                 if across < 0.35 * max(ha, hb) and gap < 2.0 * max(ha, hb):
                     rect = cv2.minAreaRect(np.concatenate([a, b]))
@@ -297,7 +307,8 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
     for r in readings:
         # the reading itself and what the code prior makes of it (label words dropped, O→0
         # where codes have digits, a stray last character dropped), each with its log-prior
-        for code, log_prior in C.prior_variants(r.code):
+        swap = C.swap_logp(r, cp) if r is g else None
+        for code, log_prior in C.prior_variants(r.code, swap):
             fits = C.family(code) != "generic"
             s = r.logp - g.logp + log_prior + (PATTERN_BONUS if fits else 0.0)
             if not fits and C.repair(code, max_swaps=2):
@@ -389,10 +400,10 @@ def recognize(
     preprocessing variants (CLAHE, inverted, sharpened, ±4°): measured on the rendered sets,
     stage 3 did not raise accuracy and doubled p95 latency, so it is opt-in.
 
-    With `turns`, an unsure reading (see `_sure`) is retried on the crop turned by a quarter
-    or half turn — tall crops (a vertical code) try the quarter turns first — and the most
-    confident reading wins; `stage` then ends in "@90", "@180" or "@270" (degrees the crop was
-    turned counter-clockwise).
+    With `turns`, an unsure reading (see `_sure`) is retried on the crop turned by a half turn
+    and, for a tall crop (a vertical code, or pixels turned by a wrong EXIF tag), then by the
+    quarter turns; the most confident reading wins; `stage` then ends in "@90", "@180" or
+    "@270" (degrees the crop was turned counter-clockwise).
     """
     t0 = time.perf_counter()
     model = _get_ocr(ocr)
@@ -404,7 +415,12 @@ def recognize(
         return best
     timings = dict(best.timings)
     h, w = img.shape[:2]
-    order = (1, 3, 2) if h > 1.2 * w else (2, 1, 3)  # quarter turns counter-clockwise
+    # Quarter turns counter-clockwise. The half turn goes first: on a tall crop the detected
+    # line box is already rectified by a quarter turn one way, so "upside down" is the other
+    # way. Only a tall crop can hold a line turned on its side: a wide one turned by 90°
+    # comes back tall and is rectified to the very same reading, so for it quarter turns add
+    # cost and false agreement.
+    order = (2, 1, 3) if h > w else (2,)
     readings = [(0, best)]
     for k in order:
         r = _recognize_upright(np.ascontiguousarray(np.rot90(img, k)), model, max_stage)
@@ -427,6 +443,92 @@ def recognize(
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     best.timings = timings
     return best
+
+
+# A whole photo (no crop box) at least this large (longest side, px) goes to `find_code`;
+# smaller ones are read as a crop (a photo that is already cropped to the code).
+PHOTO_SIDE = 800
+PHOTO_DET_SIDE = 640  # detector input, longest side: detection cost grows with its area
+PHOTO_MAX_LINES = 8  # lines read per photo: the tallest, most central ones
+PHOTO_FLIP_LINES = 3  # lines also read upside down when the best reading is unsure
+
+
+def read_photo(photo_rgb: np.ndarray, *, ocr: Any = None) -> Recognition:
+    """A whole upload with no crop box: `find_code` on a large photo, `recognize` on a small
+    one (it is most likely cropped to the code already)."""
+    if max(np.shape(photo_rgb)[:2]) >= PHOTO_SIDE:
+        return find_code(photo_rgb, ocr=ocr)
+    return recognize(photo_rgb, ocr=ocr)
+
+
+def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> Recognition:
+    """The product code on a whole photo (no crop): detect text lines on a downscaled copy,
+    read the likeliest few at full resolution, and return the best with its `box`.
+
+    Text that runs vertically (a photo turned by a wrong EXIF tag, a code printed up a tag's
+    side) is handled by the rectification, which turns a tall box to horizontal; whether it
+    then reads upside down is unknown, so when the best reading is unsure the top lines are
+    also read turned by 180° and the likelier reading wins.
+    """
+    t0 = time.perf_counter()
+    model = _get_ocr(ocr)
+    classes = model.charset
+    img = _as_rgb(photo_rgb)
+    timings: dict[str, float] = {}
+    h, w = img.shape[:2]
+    s = min(PHOTO_DET_SIDE / max(h, w), 1.0)
+    small = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+    quads = merge_line_boxes(model.detect(small))
+    t = time.perf_counter()
+    timings["detect_ms"] = (t - t0) * 1000
+    centre = np.array([w, h], np.float32) * s / 2
+    diag = float(np.hypot(w, h) * s / 2)
+    found = []
+    for q in quads:
+        qh = _quad_height(q)
+        qw = max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[1] - q[2]))
+        off = float(np.linalg.norm(q.mean(0) - centre)) / max(diag, 1.0)
+        # Product codes are usually the most prominent, most central line.
+        found.append((min(qh, qw) ** 1.5 * (1.0 - 0.5 * min(off, 1.0)), q))
+    found.sort(key=lambda x: -x[0])
+    found = found[:PHOTO_MAX_LINES]
+    if not found:
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return Recognition("", 0.0, [], timings, "photo")
+    top_w = found[0][0]
+    crops = [_scale_to(_warp_quad(img, q / s), 48) for _w, q in found]
+    hyps = [
+        _read(p, classes, "line", weight=lw / top_w)
+        for (lw, _q), p in zip(found, model.rec_probs(crops), strict=True)
+    ]
+    t = _lap(timings, "lines_ms", t)
+
+    def merit(hy: _Hyp) -> float:
+        code, post = hy.best
+        return hy.weight**0.5 * hy.quality * post * (1.0 if _fits_pattern(code) else 0.6)
+
+    order = sorted(range(len(hyps)), key=lambda i: -merit(hyps[i]))
+    best_i, flipped = order[0], False
+    best_hyp = hyps[best_i]
+    if turns and best_hyp.quality * best_hyp.best[1] < SURE_PATTERN_CONF:
+        idx = order[:PHOTO_FLIP_LINES]
+        flips = model.rec_probs([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in idx])
+        best_merit = merit(best_hyp) + TURN_MARGIN  # upright is the commoner case
+        for i, p in zip(idx, flips, strict=True):
+            hy = _read(p, classes, "line180", weight=hyps[i].weight)
+            if merit(hy) > best_merit:
+                best_i, best_hyp, best_merit, flipped = i, hy, merit(hy), True
+        t = _lap(timings, "turn180_ms", t)
+    q = found[best_i][1] / s
+    r = _result(_vote([best_hyp]), timings, t0, "photo@180" if flipped else "photo")
+    r.box = [(float(x), float(y)) for x, y in q]
+    return r
+
+
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[name] = timings.get(name, 0.0) + (now - since) * 1000
+    return now
 
 
 def _recognize_upright(img: np.ndarray, model: Any, max_stage: int) -> Recognition:
