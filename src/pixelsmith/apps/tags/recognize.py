@@ -499,7 +499,7 @@ def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> 
     crops = [_scale_to(_warp_quad(img, q / s), 48) for _w, q in found]
     hyps = [
         _read(p, classes, "line", weight=lw / top_w)
-        for (lw, _q), p in zip(found, model.rec_probs(crops), strict=True)
+        for (lw, _q), p in zip(found, _rec_by_width(model, crops), strict=True)
     ]
     t = _lap(timings, "lines_ms", t)
 
@@ -523,6 +523,18 @@ def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> 
     r = _result(_vote([best_hyp]), timings, t0, "photo@180" if flipped else "photo")
     r.box = [(float(x), float(y)) for x, y in q]
     return r
+
+
+def _rec_by_width(model: Any, crops: list[np.ndarray], group: int = 3) -> list[np.ndarray]:
+    """`model.rec_probs` in batches of similar widths: one batch pads every line to the widest,
+    and on a photo a short size line next to a long barcode number would cost as much as it."""
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1])
+    out: list[np.ndarray] = [np.empty(0)] * len(crops)
+    for k in range(0, len(order), group):
+        idx = order[k : k + group]
+        for i, p in zip(idx, model.rec_probs([crops[i] for i in idx]), strict=True):
+            out[i] = p
+    return out
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:
