@@ -123,3 +123,37 @@ def test_a_scan_without_a_crop_box_finds_the_code(ocr, photo):
     read = read_tag(intake)
     assert codes.same_code(read.result.code, photo.code)
     assert read.result.stage.startswith("photo") and read.result.box
+
+
+def test_a_busy_label_is_read_from_its_likeliest_lines_only(ocr):
+    """Fourteen long lines of small tag text around the code: only the prominent lines are
+    read (reading them all made a scan take seconds), and the code is among them."""
+    import cv2
+
+    from pixelsmith.apps.tags.recognize import find_code
+
+    img = np.full((1200, 1600, 3), 238, np.uint8)
+    y = 60
+    for i in range(14):
+        cv2.putText(img, f"SIZE US 9 UK 8 EUR 42.5 CM 27 MADE IN VIETNAM {i}", (60, y),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2, cv2.LINE_AA)  # fmt: skip
+        y += 52
+        if i == 6:
+            cv2.putText(img, "CW2288-111", (60, y + 40), cv2.FONT_HERSHEY_DUPLEX, 2.6,
+                        (10, 10, 10), 5, cv2.LINE_AA)  # fmt: skip
+            y += 110
+    calls = []
+    real_rec = ocr.rec_probs
+
+    class Counting:
+        charset = ocr.charset
+        detect = ocr.detect
+
+        def rec_probs(self, crops, **kw):
+            calls.append(len(crops))
+            return real_rec(crops, **kw)
+
+    r = find_code(img, ocr=Counting())
+    assert codes.same_code(r.code, "CW2288-111"), (r.code, r.alternatives)
+    # a few prominent lines, and at most 3 of them again upside down: not the photo's 15
+    assert sum(calls) <= 7, calls

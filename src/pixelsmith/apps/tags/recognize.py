@@ -449,7 +449,10 @@ def recognize(
 # smaller ones are read as a crop (a photo that is already cropped to the code).
 PHOTO_SIDE = 800
 PHOTO_DET_SIDE = 640  # detector input, longest side: detection cost grows with its area
-PHOTO_MAX_LINES = 8  # lines read per photo: the tallest, most central ones
+PHOTO_MAX_LINES = 6  # lines read per photo: the tallest, most central ones ...
+PHOTO_MIN_THICKNESS = 0.45  # ... at least this thick against the thickest line ...
+PHOTO_WIDTH_BUDGET = 2500  # ... and this many pixels of line at recognizer height, in all
+CODE_MAX_ASPECT = 16  # a longer line (20+ characters) is label text that may hold a code
 PHOTO_FLIP_LINES = 3  # lines also read upside down when the best reading is unsure
 
 
@@ -483,15 +486,24 @@ def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> 
     timings["detect_ms"] = (t - t0) * 1000
     centre = np.array([w, h], np.float32) * s / 2
     diag = float(np.hypot(w, h) * s / 2)
-    found = []
+    # Recognition is most of a photo's time and grows with the lines' length: read only the
+    # likeliest lines. Product codes are usually the most prominent, most central line.
+    ranked = []
     for q in quads:
-        qh = _quad_height(q)
-        qw = max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[1] - q[2]))
+        _u, length, thick = _axes(q)
         off = float(np.linalg.norm(q.mean(0) - centre)) / max(diag, 1.0)
-        # Product codes are usually the most prominent, most central line.
-        found.append((min(qh, qw) ** 1.5 * (1.0 - 0.5 * min(off, 1.0)), q))
-    found.sort(key=lambda x: -x[0])
-    found = found[:PHOTO_MAX_LINES]
+        aspect = length / max(thick, 1.0)
+        score = thick**1.5 * (1.0 - 0.5 * min(off, 1.0)) * min(1.0, CODE_MAX_ASPECT / aspect)
+        ranked.append((score, q, thick, 48 * aspect))
+    ranked.sort(key=lambda x: -x[0])
+    found, budget = [], PHOTO_WIDTH_BUDGET
+    thickest = max((th for _s, _q, th, _w in ranked), default=0.0)
+    for score, q, thick, width in ranked:
+        if len(found) == PHOTO_MAX_LINES or (found and width > budget):
+            break
+        if thick >= PHOTO_MIN_THICKNESS * thickest or not found:
+            found.append((score, q))
+            budget -= width
     if not found:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Recognition("", 0.0, [], timings, "photo")
