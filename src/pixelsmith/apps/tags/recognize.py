@@ -276,8 +276,9 @@ def _warp_quad(img: np.ndarray, quad: np.ndarray, grow: float = 0.12) -> np.ndar
 class _Hyp:
     source: str
     cands: list[tuple[str, float]]  # (code, posterior within this reading), best first
-    quality: float  # how clean the reading is (0..1)
+    quality: float  # how clean the reading is (0..1), and how like a code
     weight: float = 1.0
+    clarity: float = 0.0  # how clean the reading is, code or not (the recognizer's confidence)
 
     @property
     def best(self) -> tuple[str, float]:
@@ -295,7 +296,8 @@ def _plausibility(code: str) -> float:
     if len(n) > 14:
         return 0.3
     if n.isalpha() and C.family(n) == "generic":
-        return 0.4  # words (brand names, "VIETNAM") are rarely product codes
+        # words (brand names, "VIETNAM") are rarely product codes, several never ("RUNNING MENS")
+        return 0.1 if len(code.split()) > 1 else 0.4
     return 1.0
 
 
@@ -325,7 +327,7 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
     z = sum(math.exp(s - top) for _c, s in items)
     cands = [(c, math.exp(s - top) / z) for c, s in items]
     quality = g.confidence * _plausibility(items[0][0])
-    return _Hyp(source, cands, quality, weight)
+    return _Hyp(source, cands, quality, weight, g.confidence)
 
 
 def _vote(hyps: list[_Hyp]) -> list[tuple[str, float]]:
@@ -523,16 +525,33 @@ def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> 
     best_i, flipped = order[0], False
     best_hyp = hyps[best_i]
     if turns and best_hyp.quality * best_hyp.best[1] < SURE_PATTERN_CONF:
+        # The photo's lines share one orientation: decide it on the top lines together (text
+        # reads cleanly one way only; upside down, any one line can still look like a code).
         idx = order[:PHOTO_FLIP_LINES]
         flips = model.rec_probs([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in idx])
-        best_merit = merit(best_hyp) + TURN_MARGIN  # upright is the commoner case
-        for i, p in zip(idx, flips, strict=True):
-            hy = _read(p, classes, "line180", weight=hyps[i].weight)
-            if merit(hy) > best_merit:
-                best_i, best_hyp, best_merit, flipped = i, hy, merit(hy), True
+        turned = [
+            _read(p, classes, "line180", weight=hyps[i].weight)
+            for i, p in zip(idx, flips, strict=True)
+        ]
+        upright = sum(hyps[i].clarity for i in idx)
+        if sum(hy.clarity for hy in turned) > upright + TURN_MARGIN * len(idx):
+            k = max(range(len(idx)), key=lambda j: merit(turned[j]))
+            best_i, best_hyp, flipped = idx[k], turned[k], True
         t = _lap(timings, "turn180_ms", t)
     q = found[best_i][1] / s
     r = _result(_vote([best_hyp]), timings, t0, "photo@180" if flipped else "photo")
+    # An unsure line is read again as a crop (with room around it, as a user would draw the
+    # box), which is what the crop pipeline is tuned for: the likelier of the two readings wins.
+    if best_hyp.quality * best_hyp.best[1] < SURE_PATTERN_CONF:
+        region = _warp_quad(img, q, grow=0.6)
+        region = np.ascontiguousarray(region[::-1, ::-1]) if flipped else region
+        again = _recognize_upright(region, model, 2)
+        if again.code and _merit(again) >= _merit(r) - TURN_MARGIN:
+            again.stage = f"{r.stage}+crop"
+            r = again
+        timings["reread_ms"] = again.timings.get("total_ms", 0.0)
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    r.timings = timings
     r.box = [(float(x), float(y)) for x, y in q]
     return r
 
