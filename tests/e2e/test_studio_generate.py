@@ -83,14 +83,18 @@ def test_sketch_becomes_a_picture_with_live_previews(open_page, gen_server):
     page.wait_for_selector("#sketch-result:not([hidden])", timeout=120_000)
 
     seen = page.evaluate("() => window.seenJob")
-    steps = [int(m.group(1)) for t in seen["messages"] if (m := re.match(r"Step (\d+) of", t))]
-    assert len(steps) >= 2 and steps == sorted(steps), seen["messages"]
+    messages = seen["messages"]
     # Only the page's own words: "queued" (the submit's answer can come before the first
     # step), step counts, and "loading" while the first call loads.
     own = {translate("en", "apps.studio.sketch.loading"), translate("en", "apps.studio.job.queued")}
-    assert all(re.fullmatch(rf"Step \d+ of {STEPS}", t) or t in own for t in seen["messages"]), (
-        seen["messages"]
+    unexpected = [t for t in messages if not (re.fullmatch(rf"Step \d+ of {STEPS}", t) or t in own)]
+    assert not unexpected, (
+        f"the job box showed {unexpected!r}, which is neither 'Step N of {STEPS}' nor one of "
+        f"{sorted(own)!r}; every text it showed, in order: {messages!r}"
     )
+    steps = [int(m.group(1)) for t in messages if (m := re.match(r"Step (\d+) of", t))]
+    assert len(steps) >= 2, f"fewer than two step counts were shown: {messages!r}"
+    assert steps == sorted(steps), f"the step counts went backwards: {steps!r} in {messages!r}"
     assert seen["previews"], "no step preview was shown while the job ran"
     for url in seen["previews"]:
         preview = page.request.get(url)

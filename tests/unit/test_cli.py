@@ -38,6 +38,52 @@ def test_models_lists_the_bundled_models(cli):
     assert all(caps[c]["available"] for c in ("ocr", "pose", "classifier", "embeddings"))
 
 
+def _table_rows(text: str) -> dict[str, list[str]]:
+    """Table body cells per model name: {name: [cell text, joined over its wrapped lines]}."""
+    rows: dict[str, list[str]] = {}
+    name = None
+    for line in text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0]:
+            name = cells[0]
+            rows[name] = cells
+        elif name:
+            rows[name] = [f"{a} {b}".strip() for a, b in zip(rows[name], cells, strict=True)]
+    return rows
+
+
+def test_models_table_says_reason_and_hint_once_and_fits_80_columns(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    r = cli("models")
+    assert r.exit_code == 0, r.stdout
+    too_wide = [line for line in r.stdout.splitlines() if len(line) > 80]
+    assert not too_wide, too_wide
+    rows = _table_rows(r.stdout)
+    assert "rapidocr-ppocrv4" in rows  # names are not cut short
+    missing = {n: cells[-1] for n, cells in rows.items() if cells[2] == "✗"}
+    assert missing, "the test data dir has no diffusion model installed"
+    for name, note in missing.items():
+        assert note.count("while online") == 1, (name, note)
+        assert note.count("--from DIR") == 1, (name, note)
+        assert note.startswith("not installed"), (name, note)
+
+
+def test_model_note_joins_reason_and_hint_without_repeating():
+    from pixelsmith.core.models.cli import note_for
+
+    hint = "run `pixelsmith models install x` while online, or `… --from DIR`"
+    assert note_for("not installed: run `pixelsmith models install x` while online", hint) == (
+        f"not installed: {hint}"
+    )
+    lock = "scripts/setup.sh installs it"
+    assert note_for(f"missing package cv2; {lock}", lock) == f"missing package cv2; {lock}"
+    assert note_for("weights file is damaged", "reinstall it") == (
+        "weights file is damaged. reinstall it"
+    )
+
+
 def test_jobs_run_shows_progress_and_result_then_list_and_show(cli):
     r = cli("jobs", "run", "system.sleep", "-p", "seconds=0.2", "-p", "steps=4")
     assert r.exit_code == 0, r.stdout

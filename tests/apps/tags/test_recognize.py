@@ -78,6 +78,73 @@ def test_repair_leaves_fitting_positions_alone():
     assert codes.score_text("OOXYZQ", 0.9)[0][0] == "OOXYZQ"
 
 
+@pytest.mark.parametrize(
+    "read,code",
+    [
+        ("SOOA5CO", "S00A5C0"),  # O is rare in a code with digits, wherever it sits
+        ("SPOWW20X821", "SP0WW20X821"),
+        ("VN-OEE3BKA", "VN-0EE3BKA"),
+        ("S00A6MO", "S00A6M0"),
+        ("LHEO40T", "LHE0401"),  # T closing a digit run is a 1
+        ("12I45X", "12145X"),  # I next to a digit
+    ],
+)
+def test_digits_are_preferred_where_codes_have_digits(read, code):
+    assert codes.prefer_digits(read) == code
+    assert codes.letter_cost(read) > codes.letter_cost(code) == 0
+    [(best, _lp), *_] = sorted(codes.prior_variants(read), key=lambda v: -v[1])
+    assert best == code
+
+
+def test_letters_stay_where_a_pattern_or_a_word_has_them():
+    assert codes.prefer_digits("AO9819-100") == "AO9819-100"  # Nike's AO prefix
+    assert codes.prefer_digits("FILARAY") == "FILARAY"  # no digits: a word, left alone
+    assert codes.prefer_digits("AIR FORCE 107") == "AIR FORCE 107"  # a word apart from digits
+    assert codes.prefer_digits("IE3438") == "IE3438"  # adidas IE…: I is not next to a digit
+    assert codes.prefer_digits("1011B548-001") == "1011B548-001"  # B is not on the list
+
+
+@pytest.mark.parametrize(
+    "read,code",
+    [
+        ("MTLVN0A2XSZW00", "VN0A2XSZW00"),  # glued label prefix, cut as the rest fits Vans
+        ("MTL VN0A2XSZW00", "VN0A2XSZW00"),
+        ("ART CP9448", "CP9448"),
+        ("STYLE 1RM01575D", "1RM01575D"),
+        ("SN 232292 COLOR BKLM", "SN 232292"),
+        ("CW2288-111 SIZE 9", "CW2288-111"),
+    ],
+)
+def test_label_words_are_separated_from_the_code(read, code):
+    assert codes.same_code(codes.strip_label_words(read), code)
+
+
+def test_glued_letters_are_kept_when_the_rest_fits_no_pattern():
+    # "ART" + "EMIS12" is not a label word glued on a code: nothing is cut
+    assert codes.strip_label_words("ARTEMIS12") == "ARTEMIS12"
+
+
+def test_label_prefix_and_o_for_zero_together():
+    from pixelsmith.apps.tags.recognize import _read
+
+    # the recognizer is sure of every letter O: the prior still reads the Vans code
+    hyp = _read(_ctc("MTLVNOA2XSZWOO"), ["blank", *CHARSET], "t")
+    assert hyp.best[0] == "VN0A2XSZW00"
+
+
+def test_a_stray_last_character_is_dropped_only_into_a_pattern():
+    variants = dict(codes.prior_variants("CW2288-1117"))
+    assert "CW2288-111" in variants
+    assert variants["CW2288-111"] < 0  # it costs something: the reading itself still counts
+    assert all(codes.normalize(v) != "XK3Z9Q" for v, _lp in codes.prior_variants("XK3Z9Q7"))
+
+
+def test_older_adidas_numbers_beat_six_bare_digits():
+    assert codes.family("S80783") == "adidas5"
+    assert codes.family("580783") == "generic"
+    assert codes.family("162058C") == "converse6"
+
+
 def _ctc(text: str, alt: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
     """Charset probabilities (blank first) for a clean CTC path spelling `text`; `alt` puts
     probability on a second character at position i."""

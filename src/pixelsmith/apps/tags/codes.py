@@ -20,6 +20,7 @@ Two ways to use the prior:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
@@ -138,7 +139,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("adidas", "L{2} D{4}", 1.0),  # GZ5922
     Pattern("newbalance", "[MWUGKY] L{0,1} D{3,4} L{0,3} D{0,1}", 0.9),  # M990GL6, ML574EVG
     Pattern("converse", "D{6} - D{3}", 1.0, " "),  # 343938 013
-    Pattern("converse6", "D{6} L{0,1}", 0.8),  # 162050C
+    Pattern("converse6", "D{6} L", 0.8),  # 162050C
+    Pattern("adidas5", "L D{5}", 0.9),  # S80783, B37846 (older adidas article numbers)
     Pattern("puma", "D{6} - D{2}", 0.8, " "),  # 374915 01
     Pattern("asics", "D{4} L D{3} - D{3}", 1.0, "-"),  # 1011B548-001
     Pattern("vans", "[V] [N] [0] A{8}", 0.9),  # VN0A4BV4VR3
@@ -183,6 +185,135 @@ def canonical(code: str) -> str:
 
 def _sep_at(p: Pattern) -> int:
     return next(i for i, (chars, _lo, _hi) in enumerate(_tokens(p.spec)) if chars == "-")
+
+
+# ---- the letter/digit and label-word prior ------------------------------------------------------
+
+# Words printed on tags next to the code. Prefix words introduce the code ("ART CP9448",
+# "MTL VN0A2XSZW00"); suffix words start other fields ("COLOR: BKLM", "SIZE 9").
+PREFIX_WORDS = ("STYLENO", "STYLE", "ARTICLE", "ARTNO", "ART", "MTL", "MODEL", "SKU", "REF",
+                "CODE", "ITEM", "PRODUCT", "PROD", "CAT", "NO")  # fmt: skip
+SUFFIX_WORDS = ("COLOR", "COLOUR", "SIZE", "MADEIN", "MADE")
+# Log-prior (nats) of a letter where product codes almost always have a digit, outside a
+# brand pattern: O in a code with digits (codes avoid O next to 0), I next to a digit, and
+# S/T inside or closing a digit run. A swap costs SWAP_COST, so the digit wins unless the
+# code fits a brand pattern with that letter (Nike's AO/DO prefixes).
+RARE_LETTER_COST = {"O": 4.0, "I": 1.5, "S": 1.5, "T": 1.5}
+SWAP_COST = 0.5  # per swap, when the recognizer's probabilities are not at hand
+# With them, a swap costs log p(letter) − log p(digit) at the character's best frame, capped
+# here: fonts draw O and 0 nearly alike, so the recognizer's certainty between them is worth
+# at most this much (less than O's RARE_LETTER_COST: in a code with digits, O becomes 0).
+SWAP_CAP = 3.5
+# Dropping a stray last character costs this much; it only pays when the rest fits a pattern.
+TRIM_COST = 2.5
+
+
+def _rare_letters(code: str) -> list[int]:
+    """Positions (in `code`) of letters the prior says should be digits (see RARE_LETTER_COST)."""
+    n = normalize(code)
+    if not any(c.isdigit() for c in n) or family(n) != "generic":
+        return []
+    # words apart ("AIR FORCE 107") keep their letters: only a word with a digit is looked at
+    with_digit = set()
+    start = 0
+    for word in code.split(" "):
+        if any(c.isdigit() for c in word):
+            with_digit.update(range(start, start + len(word)))
+        start += len(word) + 1
+    out = []
+    chars = [(i, c) for i, c in enumerate(code) if c not in "- "]
+    for k, (i, c) in enumerate(chars):
+        prev = chars[k - 1][1] if k > 0 else ""
+        nxt = chars[k + 1][1] if k + 1 < len(chars) else ""
+        if i not in with_digit:
+            continue
+        if c == "O":
+            out.append(i)
+        elif c == "I" and (prev.isdigit() or nxt.isdigit()):
+            out.append(i)
+        elif c in "ST":
+            prev2 = chars[k - 2][1] if k > 1 else ""
+            closing = not nxt and prev.isdigit() and prev2.isdigit()
+            if (prev.isdigit() and nxt.isdigit()) or closing:
+                out.append(i)
+    return out
+
+
+def letter_cost(code: str) -> float:
+    """Log-prior cost (nats, ≥ 0) of the letters in `code` that codes rarely have there."""
+    return sum(RARE_LETTER_COST[code[i]] for i in _rare_letters(code))
+
+
+def prefer_digits(code: str) -> str:
+    """`code` with each rare letter (see letter_cost) turned into its digit: SOOA5CO → S00A5C0."""
+    chars = list(code)
+    for i in _rare_letters(code):
+        chars[i] = TO_DIGIT.get(chars[i], chars[i]) if chars[i] != "T" else "1"
+    return "".join(chars)
+
+
+def strip_label_words(code: str) -> str:
+    """The code without label words around it: "MTL VN0A2XSZW00" → "VN0A2XSZW00",
+    "SN 232292 COLOR BKLM" keeps "SN 232292". Glued words ("MTLVN0A…") are cut only where
+    the rest fits a brand pattern, so a code that starts with those letters is kept."""
+    text = clean(code)
+    words = text.replace("-", " - ").split()
+    for k, w in enumerate(words):
+        if any(w.startswith(s) for s in SUFFIX_WORDS) and k > 0:
+            words = words[:k]
+            break
+    while len(words) > 1 and words[0] in PREFIX_WORDS:
+        words = words[1:]
+        if words and words[0] == "-":
+            words = words[1:]
+    text = re.sub(r"\s*-\s*", "-", " ".join(words)).strip(" -")
+    n = normalize(text)
+    if family(n) == "generic":
+        for w in PREFIX_WORDS:
+            if n.startswith(w) and family(n[len(w) :]) != "generic":
+                return canonical(n[len(w) :])
+    return text
+
+
+def swap_logp(reading: Reading, cp: np.ndarray) -> float:
+    """Log-probability change of `prefer_digits` on a greedy `reading` of charset
+    probabilities `cp`: per swapped character, its digit against its letter at the frame where
+    the letter peaked, each capped at −SWAP_CAP."""
+    total = 0.0
+    for i in _rare_letters(reading.code):
+        t = reading.frames[i] if i < len(reading.frames) else -1
+        if t < 0:
+            total -= SWAP_COST
+            continue
+        letter = reading.code[i]
+        digit = "1" if letter == "T" else TO_DIGIT[letter]
+        d = np.log(cp[t, 1 + _IDX[digit]]) - np.log(cp[t, 1 + _IDX[letter]])
+        total += max(float(d), -SWAP_CAP)
+    return total
+
+
+def prior_variants(code: str, swap: float | None = None) -> list[tuple[str, float]]:
+    """`code` and the readings the prior may prefer, each with its log-prior (nats, ≤ 0):
+    label words dropped, rare letters turned into digits (at the log-probability change
+    `swap`, from `swap_logp`, or SWAP_COST each), a stray last character dropped where the
+    rest fits a brand pattern."""
+    out: dict[str, tuple[str, float]] = {}
+
+    def add(c: str, cost: float) -> None:
+        k = normalize(c)
+        if k and (k not in out or out[k][1] < -cost):
+            out[k] = (c, -cost)
+
+    text = clean(code)
+    swapped = prefer_digits(text)
+    swap_cost = SWAP_COST * len(_rare_letters(text)) if swap is None else -swap
+    for base, cost in ((text, 0.0), (swapped, swap_cost)):
+        for c in {base, strip_label_words(base)}:
+            add(c, cost + letter_cost(c))
+            n = normalize(c)
+            if len(n) > 5 and family(n) == "generic" and family(n[:-1]) != "generic":
+                add(canonical(n[:-1]), cost + TRIM_COST)
+    return list(out.values())
 
 
 # ---- repair on strings --------------------------------------------------------------------------
@@ -258,6 +389,7 @@ class Reading:
     pattern: str
     logp: float  # log-probability of the best CTC path
     char_conf: list[float]  # per emitted character, its best frame probability
+    frames: list[int] = dataclasses.field(default_factory=list)  # greedy: each char's frame
 
     @property
     def confidence(self) -> float:
@@ -296,20 +428,25 @@ def greedy(cp: np.ndarray) -> Reading:
     """Best path over the whole charset (no pattern): argmax per frame, CTC-collapsed."""
     idx = cp.argmax(1)
     best = cp[np.arange(len(idx)), idx]
-    chars, confs = [], []
+    chars, confs, frames = [], [], []
     prev = 0
     for t, i in enumerate(idx):
         if i != 0 and i != prev:
             chars.append(CHARSET[i - 1])
             confs.append(float(best[t]))
-        elif i != 0 and confs:
-            confs[-1] = max(confs[-1], float(best[t]))
+            frames.append(t)
+        elif i != 0 and confs and best[t] > confs[-1]:
+            confs[-1] = float(best[t])
+            frames[-1] = t
         prev = i
     text = "".join(chars)
     ct = clean(text)
     # drop confidences of separators that clean() removed at the ends
     conf = [c for ch, c in zip(chars, confs, strict=True) if ch not in "- "] or [0.0]
-    return Reading(ct, "generic", float(np.log(best).sum()), conf)
+    # frames per character of the cleaned text (clean() only trims ends and squeezes runs)
+    lead = len(text) - len(text.lstrip(" -"))
+    cframes = frames[lead : lead + len(ct)] if ct == text[lead : lead + len(ct)] else []
+    return Reading(ct, "generic", float(np.log(best).sum()), conf, cframes)
 
 
 @functools.cache

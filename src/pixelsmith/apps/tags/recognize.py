@@ -50,7 +50,9 @@ class Recognition:
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    stage: str = ""  # which stage decided: whole | lines | variants
+    stage: str = ""  # which stage decided: whole | lines | variants | photo
+    # Whole photos only: the code line found, four (x, y) corners in input pixels.
+    box: list[tuple[float, float]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Recognition:
             "alternatives": [[c, round(s, 4)] for c, s in self.alternatives],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "stage": self.stage,
+            "box": [[round(x, 1), round(y, 1)] for x, y in self.box] if self.box else None,
         }
 
 
@@ -181,6 +184,16 @@ def _quad_height(q: np.ndarray) -> float:
     )
 
 
+def _axes(q: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """A line box's text direction (unit vector along its long side), length and thickness,
+    whatever corner the detector starts at (a vertical line's box starts on a short side)."""
+    e1, e2 = q[1] - q[0], q[2] - q[1]
+    n1, n2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+    if n2 > n1:
+        e1, n1, n2 = e2, n2, n1
+    return e1 / max(n1, 1e-6), n1, n2
+
+
 def merge_line_boxes(quads: list[np.ndarray]) -> list[np.ndarray]:
     """Join boxes that are pieces of one line (a code with a wide gap, "343938  013")."""
     boxes = [np.asarray(q, np.float32) for q in quads]
@@ -190,16 +203,13 @@ def merge_line_boxes(quads: list[np.ndarray]) -> list[np.ndarray]:
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
                 a, b = boxes[i], boxes[j]
-                ha, hb = _quad_height(a), _quad_height(b)
+                ux, wa, ha = _axes(a)
+                _ub, wb, hb = _axes(b)
                 if not 0.6 < ha / max(hb, 1e-6) < 1.6:
                     continue
                 ca, cb = a.mean(0), b.mean(0)
                 d = cb - ca
-                ux = a[1] - a[0]
-                ux = ux / max(np.linalg.norm(ux), 1e-6)
                 along, across = abs(float(d @ ux)), abs(float(d[0] * -ux[1] + d[1] * ux[0]))
-                wa = np.linalg.norm(a[1] - a[0])
-                wb = np.linalg.norm(b[1] - b[0])
                 gap = along - (wa + wb) / 2
                 if across < 0.35 * max(ha, hb) and gap < 2.0 * max(ha, hb):
                     rect = cv2.minAreaRect(np.concatenate([a, b]))
@@ -266,8 +276,9 @@ def _warp_quad(img: np.ndarray, quad: np.ndarray, grow: float = 0.12) -> np.ndar
 class _Hyp:
     source: str
     cands: list[tuple[str, float]]  # (code, posterior within this reading), best first
-    quality: float  # how clean the reading is (0..1)
+    quality: float  # how clean the reading is (0..1), and how like a code
     weight: float = 1.0
+    clarity: float = 0.0  # how clean the reading is, code or not (the recognizer's confidence)
 
     @property
     def best(self) -> tuple[str, float]:
@@ -285,7 +296,8 @@ def _plausibility(code: str) -> float:
     if len(n) > 14:
         return 0.3
     if n.isalpha() and C.family(n) == "generic":
-        return 0.4  # words (brand names, "VIETNAM") are rarely product codes
+        # words (brand names, "VIETNAM") are rarely product codes, several never ("RUNNING MENS")
+        return 0.1 if len(code.split()) > 1 else 0.4
     return 1.0
 
 
@@ -295,16 +307,19 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
     readings = [g] + (C.decode_patterns(cp) if len(cp) >= 4 else [])
     scores: dict[str, tuple[str, float]] = {}
     for r in readings:
-        if not C.normalize(r.code):
-            continue
-        s = r.logp - g.logp + (PATTERN_BONUS if r.pattern != "generic" else 0.0)
-        if r.pattern == "generic" and C.repair(r.code, max_swaps=2):
-            # a confusable or two away from a brand pattern: the prior clearly prefers the fit
-            s -= NEAR_PATTERN_PENALTY
-        s += math.log(max(_plausibility(r.code), 1e-3))
-        k = C.normalize(r.code)
-        if k not in scores or scores[k][1] < s:
-            scores[k] = (r.code, s)
+        # the reading itself and what the code prior makes of it (label words dropped, O→0
+        # where codes have digits, a stray last character dropped), each with its log-prior
+        swap = C.swap_logp(r, cp) if r is g else None
+        for code, log_prior in C.prior_variants(r.code, swap):
+            fits = C.family(code) != "generic"
+            s = r.logp - g.logp + log_prior + (PATTERN_BONUS if fits else 0.0)
+            if not fits and C.repair(code, max_swaps=2):
+                # a confusable or two away from a brand pattern: the prior prefers the fit
+                s -= NEAR_PATTERN_PENALTY
+            s += math.log(max(_plausibility(code), 1e-3))
+            k = C.normalize(code)
+            if k not in scores or scores[k][1] < s:
+                scores[k] = (code, s)
     if not scores:
         return _Hyp(source, [], 0.0, weight)
     items = sorted(scores.values(), key=lambda x: -x[1])
@@ -312,7 +327,7 @@ def _read(probs: np.ndarray, classes: list[str], source: str, weight: float = 1.
     z = sum(math.exp(s - top) for _c, s in items)
     cands = [(c, math.exp(s - top) / z) for c, s in items]
     quality = g.confidence * _plausibility(items[0][0])
-    return _Hyp(source, cands, quality, weight)
+    return _Hyp(source, cands, quality, weight, g.confidence)
 
 
 def _vote(hyps: list[_Hyp]) -> list[tuple[str, float]]:
@@ -351,20 +366,219 @@ def _get_ocr(ocr: Any) -> Any:
     return registry.get("ocr")
 
 
-def recognize(crop_rgb: np.ndarray, *, ocr: Any = None, max_stage: int = 2) -> Recognition:
+# A reading this sure is kept as it is; below it the crop is also read turned by 90°, 270° and
+# 180° (a code that runs vertically, or pixels turned by a wrong EXIF Orientation tag).
+SURE_PATTERN_CONF = 0.75  # for a code that fits a brand pattern
+SURE_FREE_CONF = 0.93  # for one that fits none (and has SURE_FREE_CHARS or more)
+SURE_FREE_CHARS = 6
+# A turned reading replaces the upright one only if it is this much more confident (upright is
+# by far the commonest, and a turned "NOS" can read as a confident "SON").
+TURN_MARGIN = 0.10
+
+
+def _sure(r: Recognition) -> bool:
+    if not r.code:
+        return False
+    if _fits_pattern(r.code):
+        return r.confidence >= SURE_PATTERN_CONF
+    return r.confidence >= SURE_FREE_CONF and len(C.normalize(r.code)) >= SURE_FREE_CHARS
+
+
+def _merit(r: Recognition) -> float:
+    """How much a reading counts when turns compete: its confidence, less for a code that
+    fits no pattern or is shorter than most codes (a turned code often reads as a short one)."""
+    if not r.code:
+        return 0.0
+    n = len(C.normalize(r.code))
+    return r.confidence * (1.0 if _fits_pattern(r.code) else 0.8) * min(1.0, n / 6)
+
+
+def recognize(
+    crop_rgb: np.ndarray, *, ocr: Any = None, max_stage: int = 2, turns: bool = True
+) -> Recognition:
     """Ranked product-code candidates for a crop around a code (RGB uint8).
 
     `max_stage` 1 reads the whole crop only, 2 (default) adds detected lines, 3 adds the
     preprocessing variants (CLAHE, inverted, sharpened, ±4°): measured on the rendered sets,
     stage 3 did not raise accuracy and doubled p95 latency, so it is opt-in.
+
+    With `turns`, an unsure reading (see `_sure`) is retried on the crop turned by a half turn
+    and, for a tall crop (a vertical code, or pixels turned by a wrong EXIF tag), then by the
+    quarter turns; the most confident reading wins; `stage` then ends in "@90", "@180" or
+    "@270" (degrees the crop was turned counter-clockwise).
+    """
+    t0 = time.perf_counter()
+    model = _get_ocr(ocr)
+    img = _as_rgb(crop_rgb)
+    if img.shape[0] < 4 or img.shape[1] < 4:
+        return Recognition("", 0.0, [], {"total_ms": 0.0}, "empty")
+    best = _recognize_upright(img, model, max_stage)
+    if not turns or _sure(best):
+        return best
+    timings = dict(best.timings)
+    h, w = img.shape[:2]
+    # Quarter turns counter-clockwise. The half turn goes first: on a tall crop the detected
+    # line box is already rectified by a quarter turn one way, so "upside down" is the other
+    # way. Only a tall crop can hold a line turned on its side: a wide one turned by 90°
+    # comes back tall and is rectified to the very same reading, so for it quarter turns add
+    # cost and false agreement.
+    order = (2, 1, 3) if h > w else (2,)
+    readings = [(0, best)]
+    for k in order:
+        r = _recognize_upright(np.ascontiguousarray(np.rot90(img, k)), model, max_stage)
+        timings[f"turn{90 * k}_ms"] = r.timings.get("total_ms", 0.0)
+        readings.append((k, r))
+        if _sure(r):
+            break
+    # Turns that agree add up (a code read the same way at 90° and 270° of a tall crop is
+    # likelier than one confident misreading); the upright reading starts TURN_MARGIN ahead.
+    votes: dict[str, float] = {}
+    for k, r in readings:
+        key = C.normalize(r.code)
+        votes[key] = votes.get(key, 0.0) + _merit(r) + (TURN_MARGIN if k == 0 else 0.0)
+    winner = max(votes, key=lambda key: votes[key])
+    k, best = max(
+        (kr for kr in readings if C.normalize(kr[1].code) == winner), key=lambda kr: _merit(kr[1])
+    )
+    if k:
+        best.stage = f"{best.stage}@{90 * k}"
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    best.timings = timings
+    return best
+
+
+# A whole photo (no crop box) at least this large (longest side, px) goes to `find_code`;
+# smaller ones are read as a crop (a photo that is already cropped to the code).
+PHOTO_SIDE = 800
+PHOTO_DET_SIDE = 640  # detector input, longest side: detection cost grows with its area
+PHOTO_MAX_LINES = 6  # lines read per photo: the tallest, most central ones ...
+PHOTO_MIN_THICKNESS = 0.45  # ... at least this thick against the thickest line ...
+PHOTO_WIDTH_BUDGET = 2500  # ... and this many pixels of line at recognizer height, in all
+CODE_MAX_ASPECT = 16  # a longer line (20+ characters) is label text that may hold a code
+PHOTO_FLIP_LINES = 3  # lines also read upside down when the best reading is unsure
+
+
+def read_photo(photo_rgb: np.ndarray, *, ocr: Any = None) -> Recognition:
+    """A whole upload with no crop box: `find_code` on a large photo, `recognize` on a small
+    one (it is most likely cropped to the code already)."""
+    if max(np.shape(photo_rgb)[:2]) >= PHOTO_SIDE:
+        return find_code(photo_rgb, ocr=ocr)
+    return recognize(photo_rgb, ocr=ocr)
+
+
+def find_code(photo_rgb: np.ndarray, *, ocr: Any = None, turns: bool = True) -> Recognition:
+    """The product code on a whole photo (no crop): detect text lines on a downscaled copy,
+    read the likeliest few at full resolution, and return the best with its `box`.
+
+    Text that runs vertically (a photo turned by a wrong EXIF tag, a code printed up a tag's
+    side) is handled by the rectification, which turns a tall box to horizontal; whether it
+    then reads upside down is unknown, so when the best reading is unsure the top lines are
+    also read turned by 180° and the likelier reading wins.
     """
     t0 = time.perf_counter()
     model = _get_ocr(ocr)
     classes = model.charset
+    img = _as_rgb(photo_rgb)
     timings: dict[str, float] = {}
-    img = _as_rgb(crop_rgb)
-    if img.shape[0] < 4 or img.shape[1] < 4:
-        return Recognition("", 0.0, [], {"total_ms": 0.0}, "empty")
+    h, w = img.shape[:2]
+    s = min(PHOTO_DET_SIDE / max(h, w), 1.0)
+    small = cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+    quads = merge_line_boxes(model.detect(small))
+    t = time.perf_counter()
+    timings["detect_ms"] = (t - t0) * 1000
+    centre = np.array([w, h], np.float32) * s / 2
+    diag = float(np.hypot(w, h) * s / 2)
+    # Recognition is most of a photo's time and grows with the lines' length: read only the
+    # likeliest lines. Product codes are usually the most prominent, most central line.
+    ranked = []
+    for q in quads:
+        _u, length, thick = _axes(q)
+        off = float(np.linalg.norm(q.mean(0) - centre)) / max(diag, 1.0)
+        aspect = length / max(thick, 1.0)
+        score = thick**1.5 * (1.0 - 0.5 * min(off, 1.0)) * min(1.0, CODE_MAX_ASPECT / aspect)
+        ranked.append((score, q, thick, 48 * aspect))
+    ranked.sort(key=lambda x: -x[0])
+    found, budget = [], PHOTO_WIDTH_BUDGET
+    thickest = max((th for _s, _q, th, _w in ranked), default=0.0)
+    for score, q, thick, width in ranked:
+        if len(found) == PHOTO_MAX_LINES or (found and width > budget):
+            break
+        if thick >= PHOTO_MIN_THICKNESS * thickest or not found:
+            found.append((score, q))
+            budget -= width
+    if not found:
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return Recognition("", 0.0, [], timings, "photo")
+    top_w = found[0][0]
+    crops = [_scale_to(_warp_quad(img, q / s), 48) for _w, q in found]
+    hyps = [
+        _read(p, classes, "line", weight=lw / top_w)
+        for (lw, _q), p in zip(found, _rec_by_width(model, crops), strict=True)
+    ]
+    t = _lap(timings, "lines_ms", t)
+
+    def merit(hy: _Hyp) -> float:
+        code, post = hy.best
+        return hy.weight**0.5 * hy.quality * post * (1.0 if _fits_pattern(code) else 0.6)
+
+    order = sorted(range(len(hyps)), key=lambda i: -merit(hyps[i]))
+    best_i, flipped = order[0], False
+    best_hyp = hyps[best_i]
+    if turns and best_hyp.quality * best_hyp.best[1] < SURE_PATTERN_CONF:
+        # The photo's lines share one orientation: decide it on the top lines together (text
+        # reads cleanly one way only; upside down, any one line can still look like a code).
+        idx = order[:PHOTO_FLIP_LINES]
+        flips = model.rec_probs([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in idx])
+        turned = [
+            _read(p, classes, "line180", weight=hyps[i].weight)
+            for i, p in zip(idx, flips, strict=True)
+        ]
+        upright = sum(hyps[i].clarity for i in idx)
+        if sum(hy.clarity for hy in turned) > upright + TURN_MARGIN * len(idx):
+            k = max(range(len(idx)), key=lambda j: merit(turned[j]))
+            best_i, best_hyp, flipped = idx[k], turned[k], True
+        t = _lap(timings, "turn180_ms", t)
+    q = found[best_i][1] / s
+    r = _result(_vote([best_hyp]), timings, t0, "photo@180" if flipped else "photo")
+    # An unsure line is read again as a crop (with room around it, as a user would draw the
+    # box), which is what the crop pipeline is tuned for: the likelier of the two readings wins.
+    if best_hyp.quality * best_hyp.best[1] < SURE_PATTERN_CONF:
+        region = _warp_quad(img, q, grow=0.6)
+        region = np.ascontiguousarray(region[::-1, ::-1]) if flipped else region
+        again = _recognize_upright(region, model, 2)
+        if again.code and _merit(again) >= _merit(r) - TURN_MARGIN:
+            again.stage = f"{r.stage}+crop"
+            r = again
+        timings["reread_ms"] = again.timings.get("total_ms", 0.0)
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    r.timings = timings
+    r.box = [(float(x), float(y)) for x, y in q]
+    return r
+
+
+def _rec_by_width(model: Any, crops: list[np.ndarray], group: int = 3) -> list[np.ndarray]:
+    """`model.rec_probs` in batches of similar widths: one batch pads every line to the widest,
+    and on a photo a short size line next to a long barcode number would cost as much as it."""
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1])
+    out: list[np.ndarray] = [np.empty(0)] * len(crops)
+    for k in range(0, len(order), group):
+        idx = order[k : k + group]
+        for i, p in zip(idx, model.rec_probs([crops[i] for i in idx]), strict=True):
+            out[i] = p
+    return out
+
+
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[name] = timings.get(name, 0.0) + (now - since) * 1000
+    return now
+
+
+def _recognize_upright(img: np.ndarray, model: Any, max_stage: int) -> Recognition:
+    """One reading of the crop as it is turned (see `recognize`)."""
+    t0 = time.perf_counter()
+    classes = model.charset
+    timings: dict[str, float] = {}
 
     def lap(name: str, since: float) -> float:
         now = time.perf_counter()

@@ -26,7 +26,7 @@ from pixelsmith.core.storage import Storage
 
 from .codes import normalize as normalize_code
 from .models import TagScan
-from .recognize import recognize
+from .recognize import read_photo, recognize
 
 LABEL_RE = re.compile(r"^[A-Z0-9][A-Z0-9 \-]{0,39}$")
 MIN_CROP_SIDE = 4
@@ -93,7 +93,7 @@ def read_tag(intake: IntakeImage, crop: CropBox | None = None) -> TagRead:
     else:
         region = image  # no box: the pipeline finds the code line itself
     started = time.perf_counter()
-    result = recognize(np.asarray(region))
+    result = recognize(np.asarray(region)) if crop is not None else read_photo(np.asarray(region))
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return TagRead(
         result,

@@ -17,6 +17,24 @@ app = typer.Typer(
 )
 
 
+def note_for(reason: str | None, hint: str | None) -> str:
+    """What the table says for a missing model: the reason and the install hint, each once.
+
+    A reason often ends with the hint's first step ("not installed: run `…` while online")
+    while the hint repeats it with more ("run `…` while online, or … --from DIR"); then the
+    reason's head is kept and the hint follows it once.
+    """
+    reason, hint = (reason or "").strip(), (hint or "").strip()
+    if not hint or hint in reason:
+        return reason
+    if not reason or reason in hint:
+        return hint
+    head, sep, tail = reason.partition(": ")
+    if sep and tail.strip() and tail.strip().rstrip(".") in hint:
+        return f"{head}: {hint}"
+    return f"{reason}. {hint}"
+
+
 def _print_status(as_json: bool) -> None:
     from pixelsmith.core.config import get_settings
     from pixelsmith.core.generation import state
@@ -26,18 +44,19 @@ def _print_status(as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps({"models": rows}, indent=2))
         return
-    table = Table(title="Models", show_lines=False)
-    table.add_column("name", style="bold")
-    table.add_column("capability")
-    table.add_column("available", justify="center")
-    table.add_column("loaded", justify="center")
-    table.add_column("reason / how to get it", overflow="fold")
+    # Narrow fixed columns, so the note gets what an 80-column terminal has left.
+    table = Table(title="Models", show_lines=False, expand=False)
+    table.add_column("name", style="bold", overflow="fold", max_width=20)
+    table.add_column("capability", overflow="fold", max_width=13)
+    table.add_column("ok", justify="center", no_wrap=True)
+    table.add_column("loaded", justify="center", no_wrap=True)
+    table.add_column("how to get it", overflow="fold", ratio=1, min_width=24)
     for row in rows:
         ok = row["available"]
         if ok:
             note = f"bundled, {row['device']}" if row["bundled"] else row["device"]
         else:
-            note = f"{row['reason']}\n[dim]{row['install_hint']}[/dim]"
+            note = note_for(row["reason"], row["install_hint"])
         table.add_row(
             row["name"],
             row["capability"],

@@ -106,7 +106,8 @@ function showJob(box, job) {
   bar.querySelector(".progress-bar").style.width = `${pct}%`;
   box.dataset.status = job.status;
   const msg = box.querySelector(".job-message");
-  msg.textContent = job.status === "queued" ? t("apps.studio.job.queued") : progressText(job);
+  const text = job.status === "queued" ? t("apps.studio.job.queued") : progressText(job);
+  if (text !== null) msg.textContent = text;
   const preview = box.querySelector(".job-preview");
   if (preview && job.progress?.preview_key && job.status === "running") {
     preview.src = `/api/v1/blobs/${job.progress.preview_key}`;
@@ -115,12 +116,18 @@ function showJob(box, job) {
 }
 
 // Progress and failure texts in the page's language (the server's are in English).
+// null: keep the text shown (an ended sketch job's box is hidden; its last step stays).
 function progressText(job) {
   const { step = 0, total = 0, message = "" } = job.progress || {};
   if (job.kind === "studio.panorama") return t(`apps.studio.pano.step.${step}`);
   if (job.kind === "studio.upscale" && total) return t("apps.studio.up.tile", { step, total });
   if (job.kind === "gen.sketch2img") {
-    return step ? t("apps.studio.sketch.step", { step, total }) : t("apps.studio.sketch.loading");
+    // Only two texts while it runs, whatever order the snapshots come in on a busy machine:
+    // a step count once a step of a known total is done, "loading" before that.
+    if (job.status !== "running") return null;
+    const done = Math.min(step, total);
+    if (done > 0) return t("apps.studio.sketch.step", { step: done, total });
+    return t("apps.studio.sketch.loading");
   }
   return message;
 }
@@ -708,7 +715,13 @@ $("sketch-form").addEventListener("submit", async (e) => {
     cancel.hidden = false;
     const box = $("sketch-job");
     box.querySelector(".job-preview").hidden = true;
-    const final = await watchJob(job.id, (j) => showJob(box, j));
+    let shownStep = 0; // a snapshot older than one already shown (socket vs. poll) is skipped
+    const final = await watchJob(job.id, (j) => {
+      const step = j.progress?.step || 0;
+      if (j.status === "running" && step < shownStep) return;
+      shownStep = Math.max(shownStep, step);
+      showJob(box, j);
+    });
     box.hidden = true;
     if (final.status !== "succeeded") {
       showJobEnd(error, final);
