@@ -15,7 +15,8 @@ def test_open_nsfw_is_bundled_available_and_first_for_its_capability():
     assert rows[OPEN_NSFW]["available"] is True, rows[OPEN_NSFW]["reason"]
     assert rows[NUDENET]["bundled"] is False  # AGPL files: an opt-in extra only
     if not rows[NUDENET]["available"]:
-        assert "pixelsmith[nsfw]" in rows[NUDENET]["reason"]
+        assert "opt-in" in rows[NUDENET]["reason"]
+        assert "pixelsmith[nsfw]" in rows[NUDENET]["install_hint"]
     assert registry.get(CAPABILITY).name == OPEN_NSFW
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .registry import default_registry
@@ -58,11 +59,11 @@ def _print_status(as_json: bool) -> None:
         else:
             note = note_for(row["reason"], row["install_hint"])
         table.add_row(
-            row["name"],
-            row["capability"],
+            escape(row["name"]),
+            escape(row["capability"]),
             "[green]✓[/green]" if ok else "[red]✗[/red]",
             "yes" if row["loaded"] else "no",
-            note,
+            escape(note),  # rich would read "pixelsmith[nsfw]" as markup and drop it
         )
     Console().print(table)
 

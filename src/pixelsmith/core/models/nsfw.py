@@ -92,7 +92,7 @@ def check_open_nsfw() -> str | None:
 
 def check_nudenet() -> str | None:
     reason = check_installed(["nudenet", "onnxruntime"])
-    return None if reason is None else f"{reason} (opt-in: pip install 'pixelsmith[nsfw]')"
+    return None if reason is None else f"{reason}; it is an opt-in extra"  # the hint says how
 
 
 def build_specs() -> list[ModelSpec]:
