@@ -173,20 +173,44 @@ def jobs_list(
     limit: int = typer.Option(20, min=1, max=500),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List recent jobs, newest first."""
+    """List recent jobs, newest first, with the queue and the worker each runs on."""
+    from pixelsmith.core.jobs.stats import LOCAL_WORKER, lease_owners
+
     services = _services()
     try:
         items, total = services.jobs.list(status=status, limit=limit)
+        owners = lease_owners(services.db, [j["id"] for j in items])
+        executor = services.executor.name
     finally:
         services.close()
+    for j in items:  # the lease holder ("host:pid"); the server itself for local executors
+        local = LOCAL_WORKER if executor != "celery" and j["status"] == "running" else None
+        j["worker"] = owners.get(j["id"]) or local
     if as_json:
         typer.echo(json.dumps({"items": items, "total": total}, indent=2))
         return
-    table = Table("id", "kind", "status", "progress", "created", title=f"{total} job(s)")
+    table = Table(
+        "id",
+        "kind",
+        "queue",
+        "status",
+        "worker",
+        "attempts",
+        "progress",
+        "created",
+        title=f"{total} job(s)",
+    )
     for j in items:
         p = j["progress"]
         table.add_row(
-            j["id"], j["kind"], j["status"], f"{p['step']}/{p['total']}", j["created_at"][:19]
+            j["id"],
+            j["kind"],
+            j["queue"],
+            j["status"],
+            j["worker"] or "–",
+            f"{j['attempts']}/{j['max_attempts']}",
+            f"{p['step']}/{p['total']}",
+            j["created_at"][:19],
         )
     console.print(table)
 
