@@ -135,6 +135,46 @@ def worker(
     console.print(f"worker ran {ran} job(s)")
 
 
+@app.command()
+def cluster(
+    workers: int = typer.Option(2, min=1, max=64, help="Celery worker processes to start"),
+    port: int = typer.Option(None, help="API port (default from PIXELSMITH_PORT, 8000)"),
+    queues: str = typer.Option("cpu,gpu", help="Queues every worker takes"),
+    gpus: str = typer.Option(
+        "", help="CUDA device ids, comma-separated: one worker per id (CUDA_VISIBLE_DEVICES)"
+    ),
+) -> None:
+    """Try distributed mode on one machine: one API and N workers on the local Redis and
+    PostgreSQL (or DATABASE_URL / PIXELSMITH_BROKER_URL); Ctrl-C stops them all."""
+    import os
+
+    from pixelsmith.core.cluster import (
+        DEFAULT_BROKER_URL,
+        DEFAULT_DATABASE_URL,
+        Cluster,
+        ClusterPlan,
+    )
+
+    s = get_settings()
+    gpu_ids = [g.strip() for g in gpus.split(",") if g.strip()]
+    plan = ClusterPlan(
+        workers=len(gpu_ids) or workers,
+        host=s.host,
+        port=port or s.port,
+        data_dir=s.data_dir.resolve(),
+        database_url=s.database_url or DEFAULT_DATABASE_URL,
+        broker_url=os.environ.get("PIXELSMITH_BROKER_URL", DEFAULT_BROKER_URL),
+        queues=queues,
+        gpus=gpu_ids,
+    )
+    try:
+        code = Cluster(plan, say=console.print).run()
+    except RuntimeError as exc:
+        console.print(f"[red]cluster did not start: {exc}[/red]")
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
 @app.command("config")
 def show_config(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
