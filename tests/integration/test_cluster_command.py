@@ -1,0 +1,122 @@
+"""`pixelsmith cluster`: a real API and real Celery workers on the local Redis and PostgreSQL,
+started as one command and stopped, children and all, by one SIGINT."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import psutil
+import pytest
+
+# A Redis database of its own: a worker of another test on db 0 would take this test's tasks
+# (and find no such job in its own schema).
+BROKER = "redis://127.0.0.1:6379/11"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(fn, what: str, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        seen = fn()
+        if seen:
+            return seen
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {seen!r}")
+
+
+def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.fixture
+def cluster(pg_url, tmp_path):
+    port = free_port()
+    env = dict(os.environ)
+    env.update(DATABASE_URL=pg_url, PIXELSMITH_DATA_DIR=str(tmp_path / "data"))
+    env.update(PIXELSMITH_BROKER_URL=BROKER, PIXELSMITH_LOG_LEVEL="WARNING")
+    env.pop("PIXELSMITH_DATABASE_URL", None)
+    env.pop("PIXELSMITH_EXECUTOR", None)  # the command sets it for its children
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pixelsmith", "cluster", "--workers", "2", "--port", str(port)]
+        + ["--queues", "cpu"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        yield proc, f"http://127.0.0.1:{port}", lines, tmp_path / "data"
+    finally:
+        if proc.poll() is None:  # the test failed before its SIGINT: clean up all the same
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.kill()
+            proc.kill()
+        proc.wait()
+
+
+def test_cluster_runs_a_job_on_a_worker_and_stops_every_child_on_sigint(cluster):
+    proc, url, lines, data_dir = cluster
+
+    def printed_where_to_look():
+        if proc.poll() is not None:
+            pytest.fail(f"cluster exited with {proc.returncode}:\n{''.join(lines)}")
+        return any("Ctrl-C stops them all" in ln for ln in lines)
+
+    wait_for(printed_where_to_look, "the cluster to print where to look", timeout=120)
+    out = "".join(lines)
+    assert url in out and "worker-2" in out, out
+    assert str(data_dir / "logs" / "cluster" / "api.log") in out, out
+
+    status, ready = http("GET", f"{url}/readyz")
+    assert status == 200 and ready["checks"].get("broker") == "ok", ready
+    assert ready["checks"]["executor"] == "celery", ready
+
+    status, job = http(
+        "POST", f"{url}/api/v1/jobs", {"kind": "system.sleep", "params": {"seconds": 0.4}}
+    )
+    assert status in (200, 201, 202), job
+
+    def finished():
+        _, j = http("GET", f"{url}/api/v1/jobs/{job['id']}")
+        return j if j.get("status") in ("succeeded", "failed", "canceled") else None
+
+    done = wait_for(finished, f"job {job['id']} to finish on a worker")
+    assert done["status"] == "succeeded", done
+    assert done["lease_owner"], f"no worker recorded as the job's lease owner: {done}"
+
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) >= 3, [c.cmdline() for c in children]  # API + 2 workers (+ pools)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 0, "".join(lines)
+    left = [c.pid for c in children if alive(c.pid)]
+    assert not left, f"children still running after SIGINT: {left}"
