@@ -182,7 +182,7 @@ def cluster(
         gpus=gpu_ids,
     )
     try:
-        code = Cluster(plan, say=console.print).run()
+        code = Cluster(plan, say=typer.echo).run()  # plain lines: paths never wrapped
     except RuntimeError as exc:
         console.print(f"[red]cluster did not start: {exc}[/red]")
         raise typer.Exit(1) from None
@@ -279,18 +279,17 @@ def jobs_list(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List recent jobs, newest first, with the queue and the worker each runs on."""
-    from pixelsmith.core.jobs.stats import LOCAL_WORKER, lease_owners
+    from pixelsmith.core.jobs.stats import LOCAL_WORKER
 
     services = _services()
     try:
         items, total = services.jobs.list(status=status, limit=limit)
-        owners = lease_owners(services.db, [j["id"] for j in items])
         executor = services.executor.name
     finally:
         services.close()
     for j in items:  # the lease holder ("host:pid"); the server itself for local executors
         local = LOCAL_WORKER if executor != "celery" and j["status"] == "running" else None
-        j["worker"] = owners.get(j["id"]) or local
+        j["worker"] = j.get("lease_owner") or local
     if as_json:
         typer.echo(json.dumps({"items": items, "total": total}, indent=2))
         return

@@ -32,3 +32,6 @@ LEASES_EXPIRED = Gauge(
 LEASE_EXPIRIES = Counter(
     "pixelsmith_lease_expiries_total", "Job leases found expired by this process", ["outcome"]
 )
+BROKER_QUEUE_DEPTH = Gauge(
+    "pixelsmith_broker_queue_depth", "Messages waiting on the broker, per queue", ["queue"]
+)

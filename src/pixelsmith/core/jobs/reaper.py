@@ -29,6 +29,18 @@ class Reaper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.jobs.reap(requeue_stale_s=self.requeue_stale_s)
+                counts = self.jobs.reap(requeue_stale_s=self.requeue_stale_s)
+                count_lease_expiries(counts)
             except Exception as exc:  # broker or database down: the next round tries again
                 log.warning("reaper round failed", extra={"error": str(exc)[:200]})
+
+
+def count_lease_expiries(counts: dict[str, int]) -> None:
+    """/metrics' pixelsmith_lease_expiries_total, from one reap round's counts."""
+    from pixelsmith.core.metrics import LEASE_EXPIRIES
+
+    gave_up = counts.get("gave_up", 0)
+    if requeued := counts.get("lease_expired", 0) - gave_up:
+        LEASE_EXPIRIES.labels(outcome="requeued").inc(requeued)
+    if gave_up:
+        LEASE_EXPIRIES.labels(outcome="gave_up").inc(gave_up)

@@ -16,10 +16,6 @@ from pixelsmith.core.jobs.models import Job, JobStatus
 LOCAL_WORKER = "local"
 
 
-def _lease_owner():  # noqa: ANN202 (a column, or None before the lease migration)
-    return getattr(Job, "lease_owner", None)
-
-
 def queue_depths(db: Database) -> dict[str, int]:
     """Jobs waiting, per queue (cpu, gpu, …)."""
     with db.session() as s:
@@ -33,11 +29,8 @@ def queue_depths(db: Database) -> dict[str, int]:
 
 def running_by_worker(db: Database) -> dict[str, int]:
     """Jobs running now, per worker (lease owner)."""
-    owner = _lease_owner()
+    owner = Job.lease_owner
     with db.session() as s:
-        if owner is None:
-            n = s.scalar(select(func.count()).where(Job.status == JobStatus.running)) or 0
-            return {LOCAL_WORKER: n} if n else {}
         rows = s.execute(
             select(owner, func.count()).where(Job.status == JobStatus.running).group_by(owner)
         ).all()
@@ -46,9 +39,7 @@ def running_by_worker(db: Database) -> dict[str, int]:
 
 def expired_leases(db: Database) -> int:
     """Running jobs whose lease ran out and that no reaper has requeued yet."""
-    expires = getattr(Job, "lease_expires_at", None)
-    if expires is None:
-        return 0
+    expires = Job.lease_expires_at
     with db.session() as s:
         return (
             s.scalar(
@@ -58,13 +49,3 @@ def expired_leases(db: Database) -> int:
             )
             or 0
         )
-
-
-def lease_owners(db: Database, job_ids: list[str]) -> dict[str, str | None]:
-    """job id → the worker holding it (None while nobody does)."""
-    owner = _lease_owner()
-    if owner is None or not job_ids:
-        return {}
-    with db.session() as s:
-        rows = s.execute(select(Job.id, owner).where(Job.id.in_(job_ids))).all()
-    return {job_id: w for job_id, w in rows}

@@ -10,7 +10,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from pixelsmith import __version__
 from pixelsmith.core.jobs import stats
-from pixelsmith.core.metrics import JOBS_QUEUED, JOBS_RUNNING, LEASES_EXPIRED
+from pixelsmith.core.metrics import (
+    BROKER_QUEUE_DEPTH,
+    JOBS_QUEUED,
+    JOBS_RUNNING,
+    LEASES_EXPIRED,
+)
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services
 
@@ -34,7 +39,7 @@ def broker_probe(services: Services) -> Callable[[], None] | None:
     own = getattr(services.executor, "check_broker", None)
     if callable(own):
         return own
-    url = getattr(services.settings, "broker_url", "redis://127.0.0.1:6379/0")
+    url = services.settings.broker_url
 
     def probe() -> None:
         from kombu import Connection
@@ -90,3 +95,7 @@ def _refresh_job_gauges(services: Services) -> None:
     for worker, n in running.items():
         JOBS_RUNNING.labels(worker=worker).set(n)
     LEASES_EXPIRED.set(expired)
+    broker_depths = getattr(services.executor, "queue_depths", None)
+    if callable(broker_depths):  # celery: what the broker holds (cached for a second)
+        for queue, n in broker_depths().items():
+            BROKER_QUEUE_DEPTH.labels(queue=queue).set(n)
