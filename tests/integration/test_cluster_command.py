@@ -123,6 +123,20 @@ def test_cluster_runs_a_job_on_a_worker_and_stops_every_child_on_sigint(cluster,
     worker_pids = {c.pid for c in children if "worker" in " ".join(c.cmdline())}
     assert owner and int(owner.rsplit(":", 1)[1]) in worker_pids, (owner, worker_pids)
 
+    # `pixelsmith jobs list` (same environment as the cluster) says where the job ran.
+    env = dict(os.environ, DATABASE_URL=pg_url, PIXELSMITH_EXECUTOR="celery")
+    env.update(PIXELSMITH_BROKER_URL=BROKER, PIXELSMITH_DATA_DIR=str(data_dir))
+    listed = subprocess.run(
+        [sys.executable, "-m", "pixelsmith", "jobs", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    items = {j["id"]: j for j in json.loads(listed.stdout)["items"]}
+    assert items[job["id"]]["worker"] == owner, items
+
     assert len(children) >= 3, [c.cmdline() for c in children]  # API + 2 workers (+ pools)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 0, "".join(lines)
