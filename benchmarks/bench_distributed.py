@@ -30,7 +30,8 @@ from pixelsmith.core.config import Settings
 from pixelsmith.core.services import Services
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-BROKER = "redis://127.0.0.1:6379/0"
+# A Redis database of its own, so no worker of a test running beside it takes its tasks.
+BROKER = "redis://127.0.0.1:6379/12"
 FILTER = {"style": "cartoon", "side": 1024}
 
 
@@ -211,6 +212,9 @@ def main() -> None:
             f"the worker); {args.filter_jobs} `system.filter` jobs (cartoon, 1024², one thread "
             "each) for throughput. Both on PostgreSQL 15 and a Redis 7 "
             "broker over 127.0.0.1; workers `pixelsmith worker --queues cpu --concurrency 1`. "
+            "The local executor's worker processes run at nice 19 (PIXELSMITH_WORKER_NICE) and "
+            "the Celery workers at the niceness they are started with (0 here), which counts "
+            "when other work shares the cores. "
             f"Load average "
             f"before the run {load_before:.2f} on {os.cpu_count()} cores"
             + (
