@@ -157,6 +157,7 @@ def cluster(
     gpus: str = typer.Option(
         "", help="CUDA device ids, comma-separated: one worker per id (CUDA_VISIBLE_DEVICES)"
     ),
+    ready_timeout: float = typer.Option(60.0, min=1, help="Seconds to wait for the API's /readyz"),
 ) -> None:
     """Try distributed mode on one machine: one API and N workers on the local Redis and
     PostgreSQL (or DATABASE_URL / PIXELSMITH_BROKER_URL); Ctrl-C stops them all."""
@@ -182,7 +183,9 @@ def cluster(
         gpus=gpu_ids,
     )
     try:
-        code = Cluster(plan, say=typer.echo).run()  # plain lines: paths never wrapped
+        code = Cluster(
+            plan, say=typer.echo, ready_timeout_s=ready_timeout
+        ).run()  # plain lines: paths never wrapped
     except RuntimeError as exc:
         console.print(f"[red]cluster did not start: {exc}[/red]")
         raise typer.Exit(1) from None

@@ -142,3 +142,35 @@ def test_cluster_runs_a_job_on_a_worker_and_stops_every_child_on_sigint(cluster,
     assert proc.wait(timeout=60) == 0, "".join(lines)
     left = [c.pid for c in children if alive(c.pid)]
     assert not left, f"children still running after SIGINT: {left}"
+
+
+def test_cluster_with_an_unreachable_broker_says_why_and_leaves_no_child(pg_url, tmp_path):
+    port = free_port()
+    dead_broker = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    env = dict(os.environ, DATABASE_URL=pg_url, PIXELSMITH_DATA_DIR=str(tmp_path / "data"))
+    env.update(PIXELSMITH_BROKER_URL=dead_broker, PIXELSMITH_LOG_LEVEL="WARNING")
+    env.pop("PIXELSMITH_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pixelsmith", "cluster", "--workers", "1", "--port", str(port)]
+        + ["--ready-timeout", "8"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen: set[int] = set()
+
+    def exited():  # note every child seen while it runs, to check none outlives it
+        try:
+            seen.update(c.pid for c in psutil.Process(proc.pid).children(recursive=True))
+        except psutil.NoSuchProcess:
+            pass
+        return proc.poll() is not None
+
+    wait_for(exited, "the cluster to give up on a broker that is down", timeout=90)
+    out = proc.stdout.read()
+    assert proc.returncode == 1, out
+    assert "cluster did not start" in out and "broker" in out, out
+    assert seen, "the API was never started"
+    left = [pid for pid in seen if alive(pid)]
+    assert not left, f"children still running after the failed start: {left}"

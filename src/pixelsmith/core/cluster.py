@@ -103,8 +103,11 @@ def _child_setup() -> None:  # runs in the child between fork and exec
 
 
 class Cluster:
-    def __init__(self, plan: ClusterPlan, *, say=print, grace_s: float = 15.0) -> None:  # noqa: ANN001
+    def __init__(  # noqa: ANN001
+        self, plan: ClusterPlan, *, say=print, grace_s: float = 15.0, ready_timeout_s: float = 60.0
+    ) -> None:
         self.plan = plan
+        self.ready_timeout_s = ready_timeout_s
         self.say = say
         self.grace_s = grace_s
         self.children = plan.children()
@@ -144,7 +147,9 @@ class Cluster:
             if api.proc and api.proc.poll() is not None:
                 raise RuntimeError(f"the API exited with {api.proc.returncode}; see {api.log_path}")
             try:
-                with urllib.request.urlopen(f"{self.plan.url}/readyz", timeout=2) as r:  # noqa: S310
+                # readyz itself may take a few seconds when the broker is down (its probe
+                # waits for a connection): wait long enough to hear why.
+                with urllib.request.urlopen(f"{self.plan.url}/readyz", timeout=15) as r:  # noqa: S310
                     if r.status == 200:
                         return
             except urllib.error.HTTPError as exc:
@@ -164,7 +169,7 @@ class Cluster:
         try:
             self.migrate()
             self.start(self.children[0])
-            self.wait_ready()
+            self.wait_ready(self.ready_timeout_s)
             for child in self.children[1:]:
                 self.start(child)
             self._print_where_to_look()
