@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,12 @@ class Cluster:
         self.engine = create_engine(self.db_url)
         self._reset_broker()
         self.cli("db", "upgrade")
-        for _ in range(apis):
-            self.start_api()
-        for _ in range(workers):
-            self.start_worker()
+        # Side by side: each takes seconds to import and connect.
+        with ThreadPoolExecutor(apis + workers or 1) as pool:
+            started = [pool.submit(self.start_api) for _ in range(apis)]
+            started += [pool.submit(self.start_worker) for _ in range(workers)]
+            for future in started:
+                future.result()
         return self
 
     def stop(self) -> None:
@@ -159,7 +162,7 @@ class Cluster:
         return f"http://127.0.0.1:{self.apis[index][1]}"
 
     def start_worker(self, *args: str, wait: bool = True) -> subprocess.Popen:
-        index = len(self.workers)
+        index = uuid.uuid4().hex[:6]
         log_path = self.root / f"worker-{index}.log"
         log = open(log_path, "ab")  # noqa: SIM115
         argv = [sys.executable, "-m", "pixelsmith", "worker", *(args or ("--concurrency", "1"))]
