@@ -8,7 +8,7 @@ set -uo pipefail
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_up() {  # port, name
-  for _ in $(seq 1 60); do up "$1" && return 0; sleep 0.5; done
+  for _ in $(seq 1 120); do up "$1" && return 0; sleep 0.5; done
   echo "services.sh: $2 did not come up on 127.0.0.1:$1" >&2
   return 1
 }
