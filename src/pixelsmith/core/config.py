@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # local: jobs run in this server's worker processes (embedded mode). celery: `serve` only
     # enqueues; `pixelsmith worker` processes run jobs from the broker (docs/deployment.md).
     executor: Literal["local", "celery"] = "local"
+    # Comma-separated extra modules that register job kinds (@job_kind), imported by the
+    # server and every worker: a site's own kinds, or tests' cheap kinds.
+    job_modules: str = ""
     # Distributed mode (executor=celery). Redis by default; amqp://guest:guest@host:5672// works.
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Redis pub/sub for job events across processes; empty = the broker when it is Redis,

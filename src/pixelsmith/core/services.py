@@ -6,6 +6,7 @@ one way to wire the database, storage, events, executor and models.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ def register_job_kinds() -> None:
     import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
     import pixelsmith.core.generation.jobs  # noqa: F401  (gen.* job kinds)
     import pixelsmith.core.jobs.builtin  # noqa: F401
+    from pixelsmith.core.config import get_settings
+
+    for module in filter(None, (m.strip() for m in get_settings().job_modules.split(","))):
+        importlib.import_module(module)
 
 
 @dataclass

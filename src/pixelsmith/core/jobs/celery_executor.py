@@ -117,7 +117,8 @@ class CeleryExecutor(Executor):
             depths: dict[str, int] = {}
             try:
                 with self.app.connection_for_read() as conn:
-                    conn.ensure_connection(max_retries=1, timeout=2)
+                    # One quick retry: a submit must not wait out a broker outage here.
+                    conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
                     for name in QUEUES:
                         try:
                             depths[name] = conn.default_channel.queue_declare(
