@@ -33,21 +33,28 @@ def cluster(request, tmp_path_factory):
 
 
 def test_job_from_api_a_runs_on_a_worker_and_streams_to_api_b(cluster):
-    job = cluster.submit(0, "system.sleep", {"seconds": 2.0, "steps": 10})
-    ws_url = cluster.api(1).replace("http://", "ws://") + f"/api/v1/jobs/{job['id']}/events"
+    job = cluster.submit(0, "system.sleep", {"seconds": 4.0, "steps": 20})
+    path = f"/api/v1/jobs/{job['id']}/events"
     seen = []
-    with connect(ws_url, open_timeout=10) as ws:
-        while True:
+    with connect(cluster.api(1).replace("http://", "ws://") + path, open_timeout=10) as ws:
+        while len([j for j in seen if j["progress"]["step"] >= 1]) < 8:
             msg = json.loads(ws.recv(timeout=30))
             assert msg["type"] == "job", msg
             seen.append(msg["job"])
-            if msg["job"]["status"] in ("succeeded", "failed", "canceled"):
-                break
+            assert msg["job"]["status"] in ("queued", "running"), msg["job"]
     steps = {j["progress"]["step"] for j in seen if j["status"] == "running"}
     # Pub/sub carries every step; the socket's own fallback (a row re-read after a quiet
-    # second, rows written every 0.5 s) could show only two or three of them.
+    # second, rows written every 0.5 s) would show one or two in this time.
     assert len(steps) >= 6, f"steps streamed to API 2: {sorted(steps)}"
-    assert seen[-1]["status"] == "succeeded", seen[-1]
+    # A socket that reconnects (here to API 1) gets the current state first, then the rest.
+    with connect(cluster.api(0).replace("http://", "ws://") + path, open_timeout=10) as ws:
+        first = json.loads(ws.recv(timeout=10))["job"]
+        assert first["status"] == "running" and first["progress"]["step"] >= 1, first
+        rest = [first]
+        while rest[-1]["status"] not in ("succeeded", "failed", "canceled"):
+            rest.append(json.loads(ws.recv(timeout=30))["job"])
+    assert rest[-1]["status"] == "succeeded", rest[-1]
+    assert rest[-1]["progress"]["step"] == 20
     row = cluster.row(job["id"])
     assert row["attempts"] == 1
     assert row["lease_owner"] and ":" in row["lease_owner"], row["lease_owner"]

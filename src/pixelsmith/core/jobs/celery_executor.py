@@ -226,4 +226,7 @@ def run_worker(settings: Any, *, queues: list[str], concurrency: int, pool: str,
         "--without-gossip",
         "--without-mingle",
     ]
+    if pool == "prefork" and settings.worker_recycle_mb:
+        # As in embedded mode: a pool process left big by a job hands over to a fresh one.
+        argv.append(f"--max-memory-per-child={settings.worker_recycle_mb * 1024}")
     app.worker_main(argv)
