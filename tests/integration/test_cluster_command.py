@@ -181,3 +181,17 @@ def test_cluster_with_an_unreachable_broker_says_why_and_leaves_no_child(pg_url,
     assert seen, "the API was never started"
     left = [pid for pid in seen if alive(pid)]
     assert not left, f"children still running after the failed start: {left}"
+
+
+def test_a_worker_that_dies_stops_the_cluster_with_its_name_and_log(cluster):
+    proc, url, lines, data_dir = cluster
+    wait_for(lambda: any("Ctrl-C stops them all" in ln for ln in lines), "the cluster to start")
+    out = "".join(lines)
+    worker_pid = int(next(ln for ln in lines if "worker-1" in ln).split("pid")[1].split()[0])
+    children = psutil.Process(proc.pid).children(recursive=True)
+    os.kill(worker_pid, signal.SIGKILL)
+    assert proc.wait(timeout=60) == 1, out
+    wait_for(lambda: any("worker-1 exited" in ln for ln in lines), "the cluster to say why")
+    assert any(str(data_dir / "logs" / "cluster" / "worker-1.log") in ln for ln in lines), lines
+    left = [c.pid for c in children if alive(c.pid)]
+    assert not left, f"children still running after a worker died: {left}"
