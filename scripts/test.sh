@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+bash scripts/services.sh  # PostgreSQL, Redis, RabbitMQ for the integration tests
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONDONTWRITEBYTECODE=1
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/pytest -p no:cacheprovider "$@"

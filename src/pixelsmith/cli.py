@@ -105,16 +105,30 @@ def serve(
 
 @app.command()
 def worker(
-    drain: bool = typer.Option(False, help="Exit once no queued job is left"),
-    poll: float = typer.Option(0.5, help="Seconds between looks at the job table"),
+    drain: bool = typer.Option(False, help="Exit once no queued job is left (local mode)"),
+    poll: float = typer.Option(0.5, help="Seconds between looks at the job table (local mode)"),
+    queues: str = typer.Option(
+        None, help="Celery mode: comma-separated capabilities to serve (cpu, gpu); default cpu"
+    ),
+    concurrency: int = typer.Option(
+        None, min=1, help="Celery mode: jobs at once (default: CPU cores; 1 per GPU)"
+    ),
+    pool: str = typer.Option(None, help="Celery mode: prefork (cpu default), threads or solo"),
+    gpu: int = typer.Option(None, min=0, help="Celery mode: serve this GPU (solo pool, gpu queue)"),
 ) -> None:
-    """Run queued jobs from the job table without the web server.
+    """Run jobs without the web server.
 
-    Safe beside `pixelsmith serve`: a job is claimed atomically, so it runs once.
+    Local mode: queued jobs from the job table (safe beside `pixelsmith serve`: a job is
+    claimed atomically, so it runs once). PIXELSMITH_EXECUTOR=celery: a Celery worker on
+    PIXELSMITH_BROKER_URL, one per GPU (`--gpu 0`) or for CPU jobs (`--queues cpu`).
     """
+    settings = get_settings()
+    if settings.executor == "celery":
+        _celery_worker(settings, queues, concurrency, pool, gpu)
+        return
     from pixelsmith.core.services import Services
 
-    services = Services.create(get_settings())
+    services = Services.create(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     ran = 0
@@ -133,6 +147,100 @@ def worker(
     finally:
         services.close()
     console.print(f"worker ran {ran} job(s)")
+
+
+@app.command()
+def cluster(
+    workers: int = typer.Option(2, min=1, max=64, help="Celery worker processes to start"),
+    port: int = typer.Option(None, help="API port (default from PIXELSMITH_PORT, 8000)"),
+    queues: str = typer.Option("cpu,gpu", help="Queues every worker takes"),
+    gpus: str = typer.Option(
+        "", help="CUDA device ids, comma-separated: one worker per id (CUDA_VISIBLE_DEVICES)"
+    ),
+    ready_timeout: float = typer.Option(60.0, min=1, help="Seconds to wait for the API's /readyz"),
+) -> None:
+    """Try distributed mode on one machine: one API and N workers on the local Redis and
+    PostgreSQL (or DATABASE_URL / PIXELSMITH_BROKER_URL); Ctrl-C stops them all."""
+    import os
+
+    from pixelsmith.core.cluster import (
+        DEFAULT_BROKER_URL,
+        DEFAULT_DATABASE_URL,
+        Cluster,
+        ClusterPlan,
+    )
+
+    s = get_settings()
+    gpu_ids = [g.strip() for g in gpus.split(",") if g.strip()]
+    plan = ClusterPlan(
+        workers=len(gpu_ids) or workers,
+        host=s.host,
+        port=port or s.port,
+        data_dir=s.data_dir.resolve(),
+        database_url=s.database_url or DEFAULT_DATABASE_URL,
+        broker_url=os.environ.get("PIXELSMITH_BROKER_URL", DEFAULT_BROKER_URL),
+        queues=queues,
+        gpus=gpu_ids,
+    )
+    try:
+        code = Cluster(
+            plan, say=typer.echo, ready_timeout_s=ready_timeout
+        ).run()  # plain lines: paths never wrapped
+    except RuntimeError as exc:
+        console.print(f"[red]cluster did not start: {exc}[/red]")
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+def _celery_worker(settings, queues, concurrency, pool, gpu) -> None:  # noqa: ANN001
+    import os
+
+    from pixelsmith.core.jobs.celery_executor import QUEUES, run_worker
+    from pixelsmith.core.logging import configure_logging
+
+    wanted = [q.strip() for q in (queues or ("gpu" if gpu is not None else "cpu")).split(",")]
+    unknown = [q for q in wanted if q not in QUEUES]
+    if unknown or not any(wanted):
+        console.print(
+            f"[red]Unknown queue(s): {', '.join(unknown) or '(none given)'}. "
+            f"A worker serves one or more of: {', '.join(QUEUES)}.[/red]"
+        )
+        raise typer.Exit(2)
+    if pool not in (None, "prefork", "threads", "solo"):
+        console.print(f"[red]Unknown pool '{pool}': use prefork, threads or solo.[/red]")
+        raise typer.Exit(2)
+    name = "cpu"
+    if gpu is not None:
+        # One solo worker per GPU: its pipelines stay loaded, and it sees only its own card.
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(gpu)
+        pool, concurrency, name = "solo", 1, f"gpu{gpu}"
+    pool = pool or ("solo" if "gpu" in wanted else "prefork")
+    concurrency = concurrency or (1 if pool == "solo" else os.cpu_count() or 1)
+    configure_logging(settings.log_level, settings.log_format)
+    console.print(
+        f"celery worker {name}: queues {','.join(wanted)}, pool {pool} x{concurrency}, "
+        f"broker {settings.broker_url.split('@')[-1]}"
+    )
+    run_worker(
+        settings, queues=wanted, concurrency=concurrency, pool=pool, name=f"{name}-{os.getpid()}"
+    )
+
+
+db_app = typer.Typer(help="The database schema.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Run the migrations up to the newest (idempotent; for DATABASE_URL or the SQLite file)."""
+    from pixelsmith.core.db import Database
+
+    db = Database(get_settings().resolved_database_url())
+    try:
+        db.migrate()
+    finally:
+        db.dispose()
+    console.print("database schema is up to date")
 
 
 @app.command("config")
@@ -173,20 +281,43 @@ def jobs_list(
     limit: int = typer.Option(20, min=1, max=500),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List recent jobs, newest first."""
+    """List recent jobs, newest first, with the queue and the worker each runs on."""
+    from pixelsmith.core.jobs.stats import LOCAL_WORKER
+
     services = _services()
     try:
         items, total = services.jobs.list(status=status, limit=limit)
+        executor = services.executor.name
     finally:
         services.close()
+    for j in items:  # the lease holder ("host:pid"); the server itself for local executors
+        local = LOCAL_WORKER if executor != "celery" and j["status"] == "running" else None
+        j["worker"] = j.get("lease_owner") or local
     if as_json:
         typer.echo(json.dumps({"items": items, "total": total}, indent=2))
         return
-    table = Table("id", "kind", "status", "progress", "created", title=f"{total} job(s)")
+    table = Table(
+        "id",
+        "kind",
+        "queue",
+        "status",
+        "worker",
+        "attempts",
+        "progress",
+        "created",
+        title=f"{total} job(s)",
+    )
     for j in items:
         p = j["progress"]
         table.add_row(
-            j["id"], j["kind"], j["status"], f"{p['step']}/{p['total']}", j["created_at"][:19]
+            j["id"],
+            j["kind"],
+            j["queue"],
+            j["status"],
+            j["worker"] or "–",
+            f"{j['attempts']}/{j['max_attempts']}",
+            f"{p['step']}/{p['total']}",
+            j["created_at"][:19],
         )
     console.print(table)
 

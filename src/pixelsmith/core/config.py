@@ -34,7 +34,30 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
 
-    executor: Literal["local"] = "local"
+    # local: jobs run in this server's worker processes (embedded mode). celery: `serve` only
+    # enqueues; `pixelsmith worker` processes run jobs from the broker (docs/deployment.md).
+    executor: Literal["local", "celery"] = "local"
+    # Comma-separated extra modules that register job kinds (@job_kind), imported by the
+    # server and every worker: a site's own kinds, or tests' cheap kinds.
+    job_modules: str = ""
+    # Distributed mode (executor=celery). Redis by default; amqp://guest:guest@host:5672// works.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Redis pub/sub for job events across processes; empty = the broker when it is Redis,
+    # else redis://127.0.0.1:6379/0.
+    events_url: str = ""
+    # Redis broker only: an unacknowledged task is redelivered after this. It must be longer
+    # than the longest job (6 h), or a job still running gets a second delivery (which then
+    # finds the job leased and does nothing, but it is noise). RabbitMQ redelivers on
+    # connection loss instead.
+    broker_visibility_timeout_s: int = Field(default=6 * 3600, ge=60)
+    # A worker holds a running job for this long and renews every third of it; a job whose
+    # lease ran out (worker killed, machine gone) is requeued by the reaper.
+    job_lease_s: float = Field(default=30.0, ge=1.0, le=3600)
+    # How often the reaper (API and worker processes) looks for expired leases…
+    reaper_interval_s: float = Field(default=5.0, gt=0, le=600)
+    # …and re-sends queued jobs nobody took within this long (a broker restart without
+    # persistence drops its messages; a duplicate message for a job finds it taken).
+    requeue_stale_s: float = Field(default=120.0, ge=1.0)
     workers: int = Field(default=2, ge=1, le=64)
     # process: each worker is its own process (memory given back, the API never starved);
     # thread: workers are threads of the server, for debugging and tests that look inside jobs.
@@ -133,6 +156,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'pixelsmith.db').resolve()}"
+
+    def resolved_events_url(self) -> str:
+        if self.events_url:
+            return self.events_url
+        if self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "redis://127.0.0.1:6379/0"
 
     def resolved_job_memory_limit_mb(self) -> int:
         if self.job_memory_limit_mb:

@@ -86,6 +86,13 @@ class ModelUnavailable(ApiError):
     code = "model_unavailable"
 
 
+class BrokerUnavailable(ApiError):
+    """Distributed mode: the job broker (Redis/RabbitMQ) did not take the job."""
+
+    status_code = 503
+    code = "broker_unavailable"
+
+
 class InvalidText(ApiError):
     """Input the server cannot store or send back: a lone UTF-16 surrogate (`invalid_text`) or
     JSON nested too deep (`nested_too_deep`)."""

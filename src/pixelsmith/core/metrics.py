@@ -20,3 +20,18 @@ JOB_PEAK_RSS = Histogram(
     buckets=[2**i * 1024 * 1024 for i in range(6, 15)],  # 64 MB … 16 GB
 )
 POSTURE_STREAMS = Gauge("pixelsmith_posture_streams", "Live posture streams open now")
+# Read from the job table at each scrape (core/jobs/stats.py), so every API node reports the
+# whole cluster, whichever process runs the jobs.
+JOBS_QUEUED = Gauge("pixelsmith_jobs_queued", "Jobs waiting, per queue", ["queue"])
+JOBS_RUNNING = Gauge("pixelsmith_jobs_running", "Jobs running, per worker", ["worker"])
+LEASES_EXPIRED = Gauge(
+    "pixelsmith_leases_expired", "Running jobs whose lease ran out, not yet requeued"
+)
+# Counted by the lease reaper of this process when it requeues (or fails) a job whose worker
+# stopped renewing its lease.
+LEASE_EXPIRIES = Counter(
+    "pixelsmith_lease_expiries_total", "Job leases found expired by this process", ["outcome"]
+)
+BROKER_QUEUE_DEPTH = Gauge(
+    "pixelsmith_broker_queue_depth", "Messages waiting on the broker, per queue", ["queue"]
+)

@@ -6,6 +6,7 @@ one way to wire the database, storage, events, executor and models.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from pixelsmith.core.db import Database
 from pixelsmith.core.events import EventBus, InProcessEventBus
 from pixelsmith.core.jobs.executors import Executor, LocalExecutor
 from pixelsmith.core.jobs.processes import ProcessExecutor
+from pixelsmith.core.jobs.reaper import Reaper
 from pixelsmith.core.jobs.runner import JobRunner
 from pixelsmith.core.jobs.service import JobService
 from pixelsmith.core.storage import Storage, create_storage
@@ -29,6 +31,10 @@ def register_job_kinds() -> None:
     import pixelsmith.apps  # noqa: F401  (apps register their job kinds on import)
     import pixelsmith.core.generation.jobs  # noqa: F401  (gen.* job kinds)
     import pixelsmith.core.jobs.builtin  # noqa: F401
+    from pixelsmith.core.config import get_settings
+
+    for module in filter(None, (m.strip() for m in get_settings().job_modules.split(","))):
+        importlib.import_module(module)
 
 
 @dataclass
@@ -62,10 +68,19 @@ class Services:
         db.migrate()
         ratelimit.configure(db)  # limits count in this database (every process shares it)
         storage = create_storage(settings)
-        events = InProcessEventBus()
-        runner = JobRunner(db, events, storage)
+        events: EventBus
         executor: Executor
-        if settings.job_isolation == "process":
+        if settings.executor == "celery":  # distributed: Redis pub/sub, Celery workers
+            from pixelsmith.core.jobs.celery_executor import CeleryExecutor
+            from pixelsmith.core.redis_events import RedisEventBus
+
+            events = RedisEventBus(settings.resolved_events_url(), listen=True)
+        else:
+            events = InProcessEventBus()
+        runner = JobRunner(db, events, storage)
+        if settings.executor == "celery":
+            executor = CeleryExecutor(settings)
+        elif settings.job_isolation == "process":
             executor = ProcessExecutor(settings, events)
         else:
             executor = LocalExecutor(
@@ -94,11 +109,22 @@ class Services:
     def start(self) -> None:
         """Start workers and requeue what a previous run left unfinished."""
         self.executor.start()
-        self.jobs.recover()
+        if self.settings.executor == "celery":
+            # Other processes run jobs: a running row is theirs until its lease runs out.
+            self._reaper = Reaper(self.jobs, self.settings)
+            self._reaper.start()
+        else:
+            self.jobs.recover()
         cpu.start()
 
     def close(self) -> None:
+        reaper = getattr(self, "_reaper", None)
+        if reaper is not None:
+            reaper.stop()
         self.executor.stop(wait=True)
+        close_events = getattr(self.events, "close", None)
+        if close_events is not None:
+            close_events()
         cpu.shutdown()
         if self.shopping is not None:
             self.shopping.close()

@@ -58,3 +58,33 @@ def allocate_job(ctx: JobContext, p: AllocateParams) -> dict:
     if p.keep:
         _KEPT.append(block)
     return {"mb": p.mb}
+
+
+class FilterJobParams(BaseModel):
+    style: str = Field("cartoon", description="A Studio filter (core/filters.py)")
+    side: int = Field(1024, ge=16, le=4096, description="Side of the square test image")
+    seed: int = Field(0, ge=0)
+    # One thread: the figure then says how jobs scale over worker processes, not how far
+    # OpenCV spreads one job over the cores.
+    single_thread: bool = True
+
+
+@job_kind("system.filter", params=FilterJobParams)
+def filter_job(ctx: JobContext, p: FilterJobParams) -> dict:
+    """A Studio filter on a generated image: a CPU-bound job of known size (benchmarks)."""
+    import cv2
+    import numpy as np
+
+    from pixelsmith.core.filters import apply_filter
+
+    img = np.random.default_rng(p.seed).integers(0, 256, (p.side, p.side, 3), dtype=np.uint8)
+    ctx.check_canceled()
+    threads = cv2.getNumThreads()
+    if p.single_thread:
+        cv2.setNumThreads(1)
+    try:
+        out = apply_filter(img, p.style, {})
+    finally:
+        cv2.setNumThreads(threads)
+    ctx.progress(1, 1, p.style)
+    return {"style": p.style, "side": p.side, "mean": round(float(out.mean()), 3)}

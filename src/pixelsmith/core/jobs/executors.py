@@ -35,6 +35,10 @@ class Executor(ABC):
     @abstractmethod
     def submit(self, job_id: str, queue_name: str) -> None: ...
 
+    def resubmit(self, job_id: str, queue_name: str) -> None:
+        """Enqueue a job that was enqueued before (retry, requeue); Celery needs a new task id."""
+        self.submit(job_id, queue_name)
+
     def cancel(self, job_id: str) -> None:  # noqa: B027 (optional hook, no-op by default)
         """Best-effort nudge to a running job; the durable cancel flag is the real signal."""
 

@@ -12,9 +12,10 @@ import mimetypes
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from pixelsmith.core.db import Database, utcnow
 from pixelsmith.core.errors import ApiError
@@ -37,6 +38,48 @@ class RunOutcome:
     status: str
     kind: str
     seconds: float
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who claims a job (a worker's name) and for how long; renewed every third of it."""
+
+    owner: str
+    seconds: float
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a running job's lease. If the row is no longer ours (the reaper requeued it
+    after a stall), the job is asked to stop at its next step."""
+
+    def __init__(self, db: Database, job_id: str, lease: Lease, lost: threading.Event) -> None:
+        super().__init__(name=f"pixelsmith-lease-{job_id[:8]}", daemon=True)
+        self.db, self.job_id, self.lease, self.lost = db, job_id, lease, lost
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.lease.seconds / 3):
+            try:
+                with self.db.engine.begin() as conn:
+                    renewed = conn.execute(
+                        update(Job)
+                        .where(
+                            Job.id == self.job_id,
+                            Job.lease_owner == self.lease.owner,
+                            Job.status == JobStatus.running,
+                        )
+                        .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease.seconds))
+                    ).rowcount
+            except Exception:  # a database blip: try again next beat, the lease still runs
+                log.warning("lease renewal failed", extra={"job_id": self.job_id})
+                continue
+            if not renewed and not self._stop.is_set():
+                log.warning("job lease lost; stopping it", extra={"job_id": self.job_id})
+                self.lost.set()
+                return
 
 
 def channel(job_id: str) -> str:
@@ -72,22 +115,41 @@ class JobRunner:
         JOB_DURATION.labels(kind=outcome.kind).observe(outcome.seconds)
         return outcome.status
 
-    def execute(self, job_id: str) -> RunOutcome | None:
-        """`run` without the metrics: a worker process reports them to the API's registry."""
+    def execute(self, job_id: str, lease: Lease | None = None) -> RunOutcome | None:
+        """`run` without the metrics: a worker process reports them to the API's registry.
+
+        With a `lease` (distributed mode) the claim also takes a running job whose lease ran
+        out, within its attempt budget; the lease is renewed while the job runs, and a worker
+        that lost it (the reaper gave the job to another) stops and records nothing."""
+        now = utcnow()
+        claimable = Job.status == JobStatus.queued
+        values: dict[str, Any] = {
+            "status": JobStatus.running,
+            "attempts": Job.attempts + 1,
+            "started_at": now,
+            "updated_at": now,
+        }
+        if lease is not None:
+            claimable = or_(
+                claimable,
+                and_(Job.status == JobStatus.running, Job.lease_expires_at < now),
+            )
+            values["lease_owner"] = lease.owner
+            values["lease_expires_at"] = now + timedelta(seconds=lease.seconds)
         with self.db.session() as s:
             claimed = s.execute(
                 update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.queued)
-                .values(
-                    status=JobStatus.running,
-                    attempts=Job.attempts + 1,
-                    started_at=utcnow(),
-                    updated_at=utcnow(),
+                .where(
+                    Job.id == job_id,
+                    claimable,
+                    Job.cancel_requested.is_(False),
+                    Job.attempts < Job.max_attempts,
                 )
+                .values(**values)
                 .returning(Job.kind, Job.params, Job.attempts)
             ).first()
             if claimed is None:
-                return None  # canceled while queued, or another worker took it
+                return None  # canceled, finished, out of attempts, or another worker holds it
             kind_name, params, attempt = claimed
             if self.events.has_subscribers(channel(job_id)):
                 job = s.get(Job, job_id)
@@ -97,6 +159,10 @@ class JobRunner:
         cancel_event = threading.Event()
         with self._lock:
             self._cancel_events[job_id] = cancel_event
+        heartbeat = None
+        if lease is not None:
+            heartbeat = _Heartbeat(self.db, job_id, lease, cancel_event)
+            heartbeat.start()
         ctx = JobContext(
             job_id=job_id,
             kind=kind_name,
@@ -112,16 +178,22 @@ class JobRunner:
             kind = get_kind(kind_name)
             result = kind.handler(ctx, kind.validate(params))
             ctx.check_canceled()  # a cancel that raced the last step still wins
-            status = self._finish(ctx, JobStatus.succeeded, result=result or {})
+            status = self._finish(ctx, JobStatus.succeeded, result=result or {}, lease=lease)
         except JobCanceled:
-            status = self._finish(ctx, JobStatus.canceled)
+            status = self._finish(ctx, JobStatus.canceled, lease=lease)
         except JobFailed as exc:
             status = self._finish(
-                ctx, JobStatus.failed, error=_error(exc.code, exc.message, exc.details)
+                ctx,
+                JobStatus.failed,
+                error=_error(exc.code, exc.message, exc.details),
+                lease=lease,
             )
         except ApiError as exc:
             status = self._finish(
-                ctx, JobStatus.failed, error=_error(exc.code, exc.message, exc.details)
+                ctx,
+                JobStatus.failed,
+                error=_error(exc.code, exc.message, exc.details),
+                lease=lease,
             )
         except Exception as exc:  # a handler bug must not kill the worker
             log.exception("job failed", extra={"job_id": job_id, "kind": kind_name})
@@ -129,13 +201,18 @@ class JobRunner:
                 ctx,
                 JobStatus.failed,
                 error=_error("internal_error", f"{type(exc).__name__}: {exc}", {}),
+                lease=lease,
             )
         finally:
+            if heartbeat is not None:
+                heartbeat.stop()
             with self._lock:
                 self._cancel_events.pop(job_id, None)
         return RunOutcome(status, kind_name, time.perf_counter() - started)
 
-    def _finish(self, ctx: JobContext, status: JobStatus, *, result=None, error=None) -> str:
+    def _finish(
+        self, ctx: JobContext, status: JobStatus, *, result=None, error=None, lease=None
+    ) -> str:
         now = utcnow()
         values: dict[str, Any] = {
             "status": status,
@@ -146,10 +223,24 @@ class JobRunner:
         }
         if status == JobStatus.succeeded:
             values["progress_step"] = Job.progress_total
+        where = [Job.id == ctx.job_id]
+        if lease is not None:
+            # Only the lease holder records an outcome: a worker the reaper gave up on (it
+            # stalled, then woke) must not overwrite the attempt that replaced it.
+            where += [Job.lease_owner == lease.owner, Job.status == JobStatus.running]
+            values["lease_expires_at"] = None
         with self.db.session() as s:
-            s.execute(update(Job).where(Job.id == ctx.job_id).values(**values))
+            done = s.execute(update(Job).where(*where).values(**values)).rowcount
+            if not done:
+                log.warning("lost the job's lease; outcome dropped", extra={"job_id": ctx.job_id})
+                return "lease_lost"
             if status == JobStatus.succeeded:
                 # Artifacts attach only on success: a canceled job leaves none half-written.
+                # Keyed by (job, name), replaced never appended: a retried job has one set.
+                names = [a.name for a in ctx.artifacts]
+                s.execute(
+                    delete(Artifact).where(Artifact.job_id == ctx.job_id, Artifact.name.in_(names))
+                )
                 s.add_all(
                     Artifact(
                         job_id=ctx.job_id,

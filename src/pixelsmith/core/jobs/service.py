@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from pixelsmith.core.db import Database, utcnow
-from pixelsmith.core.errors import Conflict, NotFound
+from pixelsmith.core.errors import BrokerUnavailable, Conflict, NotFound
 from pixelsmith.core.jobs.executors import Executor
 from pixelsmith.core.jobs.kinds import get_kind
 from pixelsmith.core.jobs.models import TERMINAL, Job, JobStatus
@@ -58,8 +59,15 @@ class JobService:
         with self.db.session() as s:
             s.execute(insert(Job), [row])  # Core insert: the submit path is hot
         snapshot = Job(**row, artifacts=[]).to_dict()
+        try:
+            # After the commit: a worker handed the id must find the row.
+            self.executor.submit(job_id, job_kind.queue)
+        except BrokerUnavailable:
+            with self.db.session() as s:  # not half-created: no row without its message
+                s.execute(delete(Job).where(Job.id == job_id))
+            JOBS_REJECTED.labels(kind=kind).inc()
+            raise
         JOBS_SUBMITTED.labels(kind=kind).inc()
-        self.executor.submit(job_id, job_kind.queue)
         return snapshot
 
     def get(self, job_id: str, *, viewer: str | None = None) -> dict:
@@ -174,7 +182,7 @@ class JobService:
             queue_name = job.queue
             self.runner.publish(job)
         if enqueue:
-            self.executor.submit(job_id, queue_name)
+            self.executor.resubmit(job_id, queue_name)
         return snapshot
 
     def queued_ids(self, limit: int = 10) -> list[str]:
@@ -221,7 +229,7 @@ class JobService:
                 .order_by(Job.created_at)
             ).all()
         for job_id, queue_name in queued:
-            self.executor.submit(job_id, queue_name)
+            self.executor.resubmit(job_id, queue_name)
         if queued or failed:
             log.info(
                 "recovered jobs",
@@ -265,7 +273,58 @@ class JobService:
             self.runner.publish(job)
         log.warning("job lost its worker", extra={"job_id": job_id, "reason": code})
         if resubmit is not None:
-            self.executor.submit(job_id, resubmit)
+            self.executor.resubmit(job_id, resubmit)
+
+    def reap(self, *, requeue_stale_s: float) -> dict[str, int]:
+        """Distributed mode, every few seconds in each API process: jobs whose worker stopped
+        renewing its lease are requeued (or failed, past max_attempts; or canceled, if asked),
+        and queued jobs nobody took for `requeue_stale_s` are sent again (a broker restart
+        without persistence loses its messages). Row locks with SKIP LOCKED: two reapers never
+        requeue one job twice; a duplicate message finds the job taken and does nothing."""
+        now = utcnow()
+        counts = {"lease_expired": 0, "gave_up": 0, "resent": 0}
+        resend: list[tuple[str, str]] = []
+        with self.db.session() as s:
+            q = select(Job).where(Job.status == JobStatus.running, Job.lease_expires_at < now)
+            if s.bind.dialect.name == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            for job in s.scalars(q):
+                counts["lease_expired"] += 1
+                job.lease_owner = None
+                job.lease_expires_at = None
+                job.updated_at = now
+                if job.cancel_requested:
+                    job.status = JobStatus.canceled
+                    job.finished_at = now
+                elif job.attempts >= job.max_attempts:
+                    job.status = JobStatus.failed
+                    job.finished_at = now
+                    job.error = {
+                        "code": "interrupted",
+                        "message": f"The job's worker stopped (its lease expired) on each of "
+                        f"{job.attempts} attempts, so it was given up. Retry it, or check the "
+                        "workers' logs.",
+                        "details": {"attempts": job.attempts},
+                    }
+                    counts["gave_up"] += 1
+                else:
+                    job.status = JobStatus.queued
+                    job.progress_message = "requeued: its worker stopped renewing the lease"
+                    resend.append((job.id, job.queue))
+            stale = now - timedelta(seconds=requeue_stale_s)
+            q = (
+                update(Job)
+                .where(Job.status == JobStatus.queued, Job.updated_at < stale)
+                .values(updated_at=now)
+                .returning(Job.id, Job.queue)
+            )
+            stale_rows = s.execute(q).all()
+        counts["resent"] = len(stale_rows)
+        for job_id, queue_name in resend + [tuple(r) for r in stale_rows]:
+            self.executor.resubmit(job_id, queue_name)
+        if any(counts.values()):
+            log.warning("reaper requeued jobs", extra=counts)
+        return counts
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as s:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from pixelsmith import __version__
+from pixelsmith.core.jobs import stats
+from pixelsmith.core.metrics import (
+    BROKER_QUEUE_DEPTH,
+    JOBS_QUEUED,
+    JOBS_RUNNING,
+    LEASES_EXPIRED,
+)
 from pixelsmith.core.services import Services
 from pixelsmith.core.web.deps import get_services
 
@@ -20,13 +29,37 @@ async def healthz() -> dict:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", summary="Readiness: database, storage and workers usable")
+BROKER_TIMEOUT_S = 2.0
+
+
+def broker_probe(services: Services) -> Callable[[], None] | None:
+    """How to reach the broker, when the executor has one (celery); None otherwise."""
+    if services.executor.name != "celery":
+        return None
+    own = getattr(services.executor, "check_broker", None)
+    if callable(own):
+        return own
+    url = services.settings.broker_url
+
+    def probe() -> None:
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=BROKER_TIMEOUT_S) as conn:
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
+
+    return probe
+
+
+@router.get("/readyz", summary="Readiness: database, storage, broker and workers usable")
 def readyz(services: Services = Depends(get_services)) -> JSONResponse:
     checks: dict[str, str] = {}
-    for name, probe in (
+    probes: list[tuple[str, Callable[[], None]]] = [
         ("database", services.db.ping),
         ("storage", services.storage.check),
-    ):
+    ]
+    if (broker := broker_probe(services)) is not None:
+        probes.append(("broker", broker))
+    for name, probe in probes:
         try:
             probe()
             checks[name] = "ok"
@@ -41,5 +74,28 @@ def readyz(services: Services = Depends(get_services)) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics() -> Response:
+def metrics(services: Services = Depends(get_services)) -> Response:
+    _refresh_job_gauges(services)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _refresh_job_gauges(services: Services) -> None:
+    """Queue depth per queue, jobs per worker and expired leases, as the job table has them.
+    A database outage leaves the last values (readyz reports the outage)."""
+    try:
+        depths = stats.queue_depths(services.db)
+        running = stats.running_by_worker(services.db)
+        expired = stats.expired_leases(services.db)
+    except Exception:  # noqa: BLE001 (a scrape never fails on the database)
+        return
+    JOBS_QUEUED.clear()
+    for queue in sorted({"cpu", "gpu", *depths}):
+        JOBS_QUEUED.labels(queue=queue).set(depths.get(queue, 0))
+    JOBS_RUNNING.clear()  # workers that stopped drop out of the scrape
+    for worker, n in running.items():
+        JOBS_RUNNING.labels(worker=worker).set(n)
+    LEASES_EXPIRED.set(expired)
+    broker_depths = getattr(services.executor, "queue_depths", None)
+    if callable(broker_depths):  # celery: what the broker holds (cached for a second)
+        for queue, n in broker_depths().items():
+            BROKER_QUEUE_DEPTH.labels(queue=queue).set(n)
