@@ -41,3 +41,23 @@ def test_migrations_and_job_lifecycle_on_postgres(tmp_path, pg_url):
         services.close()
     # Migrating again is a no-op.
     Services.create(Settings(data_dir=tmp_path, database_url=pg_url)).close()
+
+
+def test_api_nodes_starting_together_on_a_fresh_database_migrate_once(pg_url):
+    """Three processes' worth of Database.migrate() at once: one migrates, the others wait on
+    the advisory lock and find the head (without it, two ran CREATE TABLE jobs at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pixelsmith.core.db import Database
+
+    dbs = [Database(pg_url) for _ in range(3)]
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            errors = [f.exception() for f in [pool.submit(db.migrate) for db in dbs]]
+        assert errors == [None, None, None], errors
+        with dbs[0].engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            assert len(list(versions)) == 1
+    finally:
+        for db in dbs:
+            db.dispose()

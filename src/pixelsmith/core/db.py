@@ -44,6 +44,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+# Key of the PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
+MIGRATION_LOCK = 0x706978656C736D74  # "pixelsmt"
+
+
 class Database:
     """Engine + session factory. One per process (per Services)."""
 
@@ -66,6 +70,10 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several API nodes or `pixelsmith cluster` may start together on a fresh
+                # database: one migrates, the others wait here and then find the head applied.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
