@@ -126,6 +126,23 @@ def encode_cursor(at: datetime, post_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def newest_first_page(
+    s: Session, q: Any, at_column: Any, cursor: str | None, limit: int
+) -> tuple[list[DiaryPost], str | None]:
+    """One page of posts by (at_column, id) descending after `cursor`, and the next cursor."""
+    if cursor:
+        at, pid = decode_cursor(cursor)
+        q = q.where(
+            at_column <= at,  # an index bound (PostgreSQL cannot use the OR below as one)
+            or_(at_column < at, and_(at_column == at, DiaryPost.id < pid)),
+        )
+    rows = list(s.scalars(q.order_by(at_column.desc(), DiaryPost.id.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    if not page or len(rows) <= limit:
+        return page, None
+    return page, encode_cursor(getattr(page[-1], at_column.key), page[-1].id)
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -282,24 +299,9 @@ class DiaryService:
     def my_posts(self, user_id: str, *, cursor: str | None = None, limit: int = 20) -> dict:
         with self.db.session() as s:
             q = select(DiaryPost).where(DiaryPost.user_id == user_id, DiaryPost.deleted.is_(False))
-            if cursor:
-                at, pid = decode_cursor(cursor)
-                q = q.where(
-                    DiaryPost.created_at <= at,  # an index bound (PostgreSQL cannot use the OR)
-                    or_(
-                        DiaryPost.created_at < at,
-                        and_(DiaryPost.created_at == at, DiaryPost.id < pid),
-                    ),
-                )
-            rows = list(
-                s.scalars(
-                    q.order_by(DiaryPost.created_at.desc(), DiaryPost.id.desc()).limit(limit + 1)
-                )
-            )
-            page = rows[:limit]
+            page, nxt = newest_first_page(s, q, DiaryPost.created_at, cursor, limit)
             viewer = Viewer(user_id)
             items = [self._post_dict(s, r, viewer) for r in page]
-            nxt = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
             return {"items": items, "next_cursor": nxt}
 
     def get_post(self, viewer: Viewer, post_id: str) -> dict:
@@ -701,28 +703,9 @@ class DiaryService:
             return self._hot_page(viewer, _offset_cursor(cursor), limit)
         with self.db.session() as s:
             q = select(DiaryPost).where(text(LOUNGE_WHERE))
-            if cursor:
-                at, pid = decode_cursor(cursor)
-                q = q.where(
-                    DiaryPost.published_at <= at,  # an index bound (PostgreSQL cannot use the OR)
-                    or_(
-                        DiaryPost.published_at < at,
-                        and_(DiaryPost.published_at == at, DiaryPost.id < pid),
-                    ),
-                )
-            rows = list(
-                s.scalars(
-                    q.order_by(DiaryPost.published_at.desc(), DiaryPost.id.desc()).limit(limit + 1)
-                )
-            )
-            page = rows[:limit]
+            page, nxt = newest_first_page(s, q, DiaryPost.published_at, cursor, limit)
             _authors = prefetch_authors(s, (r.user_id for r in page))
             items = [self._post_dict(s, r, viewer) for r in page]
-            nxt = (
-                encode_cursor(page[-1].published_at, page[-1].id)  # type: ignore[arg-type]
-                if len(rows) > limit
-                else None
-            )
             return {"items": items, "next_cursor": nxt, "sort": "new"}
 
     def _hot_candidates(self, s: Session, now: datetime) -> list[Any]:
