@@ -436,14 +436,7 @@ class DiaryService:
         from pixelsmith.core.generation.styles import STYLES as ENGINE_STYLES
 
         with self.db.session() as s:
-            row = self._owned(s, user_id, post_id)
-            self._settle(s, row)
-            if not row.image_job_done:
-                raise Conflict(
-                    "This post's picture is still being drawn; wait for it to finish.",
-                    code="image_in_progress",
-                    details={"job_id": row.image_job_id},
-                )
+            row = self._free_for_picture(s, user_id, post_id)
             prompt = dict(row.prompt)
             old_job = row.image_job_id
         model = self.require_generator()
@@ -478,14 +471,19 @@ class DiaryService:
     def check_owner(self, user_id: str, post_id: str) -> None:
         """404 / 403 / 409 before a photo is decoded for a post the caller cannot change."""
         with self.db.session() as s:
-            row = self._owned(s, user_id, post_id)
-            self._settle(s, row)
-            if not row.image_job_done:
-                raise Conflict(
-                    "This post's picture is still being drawn; wait for it to finish.",
-                    code="image_in_progress",
-                    details={"job_id": row.image_job_id},
-                )
+            self._free_for_picture(s, user_id, post_id)
+
+    def _free_for_picture(self, s: Session, user_id: str, post_id: str) -> DiaryPost:
+        """The owner's post, or 404 / 403, or 409 while its picture is still being drawn."""
+        row = self._owned(s, user_id, post_id)
+        self._settle(s, row)
+        if not row.image_job_done:
+            raise Conflict(
+                "This post's picture is still being drawn; wait for it to finish.",
+                code="image_in_progress",
+                details={"job_id": row.image_job_id},
+            )
+        return row
 
     def attach_toon(self, user_id: str, post_id: str, toon: Any) -> dict:
         """Store a toonified photo (toonify.Toon) as the owner's post's picture."""
