@@ -17,7 +17,9 @@ more than MAX_BACK behind the shoulder) the shoulders' midpoint is moved by the 
 SHOULDER_TO_C7, measured as the median of the mask estimates on 20 real side views
 (benchmarks/bench_posture.py prints it again on each run: "C7 behind the shoulder landmark").
 Long hair hanging over the neck is not told from the neck: its edge is taken for the contour,
-which puts C7 too far back and reads the angle a few degrees low.
+which puts C7 too far back and reads the angle a few degrees low. On a rounded upper back
+(seated, shoulders forward) the row at C7_HEIGHT can lie below the base of the neck, on the
+back's slope: C7 is then put lower and farther back than the spinous process.
 """
 
 from __future__ import annotations

@@ -10,6 +10,13 @@ MediaPipe's two ear landmarks; C7 is put on the back contour of the neck in the 
 shoulder landmark. A photo is read as it is and mirrored, and the two readings averaged (see
 analyze_photo). It is a screening estimate, not a clinical measurement.
 
+Known bias, left uncorrected: MediaPipe puts the ear landmark on the cheek, in front of the
+tragus, by 0.02–0.22 (median about 0.1) of the shoulder → ear rise on the 17 real side views
+of the benchmark where the ear shows (marked by hand), the hidden far ear further still; that
+reads the angle about 1–8° low. A fixed shift would not fix it: the spread is as large as the
+bias, nothing in the landmarks predicts it (the ear–eye–nose proportions do not), and a
+shift lifts mild forward heads into the warn band as much as upright heads out of "bad".
+
 Cut-offs (from the literature on CVA and neck pain):
 
 - Lau et al. 2009 (Manual Therapy, "Relationships between sagittal postures of thoracic and
