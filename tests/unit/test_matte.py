@@ -346,17 +346,45 @@ def test_a_thing_the_zoomed_view_drops_goes_outside_the_window_too():
     net = _Views(cup | watch, watch)
     work, raw, sal, salient, solid = _first_view(img, cup | watch, net)
     assert solid[cup].mean() > 0.9  # the first view takes the cup with the watch
-    _, salient2, solid2 = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    _, salient2, solid2, surrounded = cutout._zoomed(net, img, work, raw, sal, salient, solid)
     inner = cv2.erode(watch.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     assert solid2[inner].all()
     rim = cup & ~cv2.dilate(watch.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     assert solid2[rim].mean() < 0.05
     assert not solid2[150, 25]  # the cup's far left, outside the zoom window
+    assert surrounded  # the cup lies all around the watch: the person is asked to look
+
+
+def test_a_left_out_thing_all_around_the_product_is_flagged_unless_it_is_the_scene():
+    img, cup, watch = _cup_and_watch((60, 80, 150))
+    net = _Views(cup | watch, watch)
+    m = cutout.matte(img, model=net)
+    flag = next(f for f in m.flags if f.code == "other_object")
+    assert "whole product" in flag.message
+    # the same, with the thing behind running off the frame (a cat filling it): the scene
+    big = cv2.ellipse(np.zeros(cup.shape, np.uint8), (200, 150), (260, 190), 0, 0, 360, 1, -1)
+    img[big > 0] = (200, 40, 35)
+    img[watch] = (60, 80, 150)
+    scene = _Views((big > 0) | watch, watch)
+    work, raw, sal, salient, solid = _first_view(img, (big > 0) | watch, scene)
+    *_, surrounded = cutout._zoomed(scene, img, work, raw, sal, salient, solid)
+    assert not surrounded
+    # and a thing beside the product, not around it, is dropped without a flag
+    side = np.zeros(cup.shape, np.uint8)
+    cv2.rectangle(side, (240, 60), (330, 240), 1, -1)
+    img2 = _texture(300, 400)
+    img2[side > 0] = (200, 40, 35)
+    img2[watch] = (60, 80, 150)
+    beside = _Views((side > 0) | watch, watch)
+    work, raw, sal, salient, solid = _first_view(img2, (side > 0) | watch, beside)
+    _, _, solid2, surrounded = cutout._zoomed(beside, img2, work, raw, sal, salient, solid)
+    assert not surrounded and solid2[watch].mean() > 0.9
+    assert solid2[(side > 0) & ~watch].mean() < 0.1, "the thing beside was kept"
 
 
 def test_the_zoomed_view_changes_nothing_when_what_it_drops_is_the_products_own_stuff():
     img, cup, watch = _cup_and_watch((200, 40, 35))  # all one red object
     net = _Views(cup | watch, watch)
     work, raw, sal, salient, solid = _first_view(img, cup | watch, net)
-    _, _, solid2 = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    _, _, solid2, _ = cutout._zoomed(net, img, work, raw, sal, salient, solid)
     assert np.array_equal(solid2, solid)

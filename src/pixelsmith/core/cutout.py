@@ -69,6 +69,7 @@ BUSY_NOISE = 6.0  # backdrop colour spread (Lab) above which a backdrop is busy
 FRAME_TOUCH = 0.02  # share of a side the object covers on it to count as cut by the frame
 FG_RADII = (90, 6)  # blur-fusion radii at 1 Mpx: a coarse and a fine foreground estimate
 ZOOM = 0.8  # _zoom_consensus(): the centre window's share of each side
+ENCLOSED = 0.8  # _zoomed(): share of the kept part's rim that is the dropped thing
 
 FLAG_MESSAGES = {
     "low_confidence": "The cut-out is uncertain: check its edges, or paint the mask by hand.",
@@ -77,6 +78,10 @@ FLAG_MESSAGES = {
         "check its edges and inside."
     ),
     "cut_by_frame": "The product runs off the photo's edge ({sides}): it is cut there too.",
+    "other_object": (
+        "Something around the product stood out too and was left out: check that the cut-out "
+        "holds the whole product and nothing else."
+    ),
 }
 
 
@@ -85,8 +90,10 @@ class MatteFlag:
     """A warning about a cut-out the user should look at. code is one of:
     "low_confidence" (the network was unsure over much of the object), "transparent" (glass
     or clear plastic: the alpha cannot be trusted), "cut_by_frame" (the object runs off the
-    photo's edge; `params["sides"]` says which: "top,left", ...). Message key:
-    cutout.flag.<code>."""
+    photo's edge; `params["sides"]` says which: "top,left", ...), "other_object" (a salient
+    thing all around the kept part was left out: a cup behind a watch, or the glass of a
+    bottle whose label alone was kept; the two look alike, so the person decides). Message
+    key: cutout.flag.<code>."""
 
     code: str
     message: str  # English
@@ -164,8 +171,9 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     if solid.sum() < MIN_OBJECT_SHARE * solid.size:
         raise _no_object()
     bg = BackgroundModel.fit(work, solid, sal)
+    surrounded = False
     if bg.noise > BUSY_NOISE:
-        sal, salient, solid = _zoomed(net, img, work, raw, sal, salient, solid)
+        sal, salient, solid, surrounded = _zoomed(net, img, work, raw, sal, salient, solid)
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         picked = pick_product(salient, sal, work.lab)
@@ -185,6 +193,8 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     confidence = saliency_confidence(raw)
     busy = bg.noise > BUSY_NOISE
     flags = matte_flags(alpha, confidence, transparency_score(work, solid, bg), busy=busy)
+    if surrounded:
+        flags.append(MatteFlag("other_object", FLAG_MESSAGES["other_object"]))
     return Matte(
         rgb=out,
         alpha=alpha,
@@ -197,7 +207,8 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
 
 def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     """sal, salient and solid again after the zoom consensus (unchanged when it takes nothing
-    out, or when what it takes out is made of the same stuff as what it keeps).
+    out, or when what it takes out is made of the same stuff as what it keeps), and whether
+    what it took out surrounds what it kept (the other_object flag).
 
     What the zoomed view drops inside its window (a cup) and what both views keep (the watch
     in front of it) seed a watershed on the photo's colour gradient over the first view's
@@ -206,10 +217,11 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     import cv2
     from skimage.segmentation import watershed
 
+    unchanged = sal, salient, solid, False
     fused = _zoom_consensus(net, img, raw)
     lo, hi = float(fused.min()), float(fused.max())
     if hi < MIN_PEAK or hi - lo < 1e-3:
-        return sal, salient, solid
+        return unchanged
     sal2 = work.resize((fused - lo) / (hi - lo))
     a1, b1 = guided_coefficients(work.guide, sal2, work.radius, GF_EPS)
     agree = apply_coefficients(a1, b1, work.guide) > 0.5
@@ -219,7 +231,7 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     keep = (cv2.erode(agree.astype(np.uint8), k) > 0) & salient & window
     drop = (cv2.erode((salient & ~agree).astype(np.uint8), k) > 0) & window
     if keep.sum() < MIN_OBJECT_SHARE * keep.size or drop.sum() < MIN_PART * keep.sum():
-        return sal, salient, solid
+        return unchanged
     gx = cv2.Sobel(work.lab, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(work.lab, cv2.CV_32F, 0, 1, ksize=3)
     grad = np.sqrt((gx * gx + gy * gy).sum(axis=2))
@@ -227,11 +239,27 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     parts = watershed(grad, markers, mask=salient)
     kept, dropped = parts == 1, parts == 2
     if _colour_overlap(work.lab, kept, dropped) >= SAME_STUFF:  # one object seen closer
-        return sal, salient, solid
+        return unchanged
     solid2 = main_parts(kept, near=PART_GAP)
     if solid2.sum() < MIN_OBJECT_SHARE * solid2.size:
-        return sal, salient, solid
-    return np.where(kept, sal, np.minimum(sal, sal2)), kept, solid2
+        return unchanged
+    # what was dropped surrounds what stays and lies whole in the frame: a watch in front of
+    # a cup, or the label of a glass bottle whose glass the closer view lost. Nothing here
+    # tells the two apart, so the person is asked to look (a thing running off the frame,
+    # a cat filling it, is the scene behind the product).
+    surrounded = _enclosed_by(kept, dropped) >= ENCLOSED and not frame_sides(
+        dropped.astype(np.uint8) * 255
+    )
+    return np.where(kept, sal, np.minimum(sal, sal2)), kept, solid2, surrounded
+
+
+def _enclosed_by(inner: np.ndarray, outer: np.ndarray) -> float:
+    """The share of the ring just outside inner that is outer (0..1)."""
+    import cv2
+
+    rim = (cv2.dilate(inner.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~inner
+    n = int(rim.sum())
+    return float((rim & outer).sum()) / n if n else 0.0
 
 
 def _window(size: tuple[int, int]) -> np.ndarray:
