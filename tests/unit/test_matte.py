@@ -108,6 +108,25 @@ def test_a_white_label_on_a_white_product_on_white_is_not_a_hole():
     assert not cutout.find_holes(work, solid, bg).any()
 
 
+def test_dark_glass_on_a_clean_black_backdrop_is_not_a_hole_but_an_opening_is():
+    # a retouched shot on pure black: a gold-framed bottle whose black glass is shaded
+    # (its own reflections, 3..9 grey), and beside it an opening showing the black backdrop
+    h, w = 300, 300
+    img = np.zeros((h, w, 3), np.uint8)
+    img[40:260, 60:240] = (170, 140, 60)
+    shade = np.linspace(3, 9, 150).astype(np.uint8)[None, :, None]
+    img[60:200, 75:225] = shade
+    img[215:245, 130:170] = 0  # the opening: the backdrop itself
+    work = cutout._Working(img)
+    solid = np.zeros((h, w), bool)
+    solid[40:260, 60:240] = True
+    bg = cutout.BackgroundModel.fit(work, solid, solid.astype(np.float32))
+    assert bg.noise < cutout.CLEAN_NOISE
+    holes = cutout.find_holes(work, solid, bg)
+    assert not holes[70:190, 85:215].any(), "the shaded black glass was cut as a hole"
+    assert holes[222:238, 137:163].all(), "the opening onto the backdrop was not cut"
+
+
 def test_a_coloured_patch_on_the_object_is_not_a_hole():
     work, solid, bg = _working_scene((30, 60, 200), (180, 40, 40), (236, 236, 238))
     assert not cutout.find_holes(work, solid, bg).any()

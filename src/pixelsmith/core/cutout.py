@@ -62,6 +62,8 @@ BLANK_STD = 1.5  # a photo whose grey levels vary less than this has nothing in 
 MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
 HOLE_MIN_SHARE = 0.0015  # holes smaller than this share of the object are left (JPEG noise)
 HOLE_MAX_SHARE = 0.6  # a "hole" bigger than this share of the object is the object itself
+CLEAN_NOISE = 0.5  # backdrop noise (Lab) below which it is one flat colour (retouched)
+CLEAN_HOLE_DIST = 1.0  # ... and an opening's inside is within this of it (Lab, median)
 LOW_CONFIDENCE = 0.7  # confidence below this raises the low_confidence flag
 TRANSPARENT_SCORE = 0.5  # inside looks this much like the background around: transparent
 TRANSPARENT_SCORE_BUSY = 0.8  # the same on a busy backdrop, whose colours overlap anything's
@@ -841,6 +843,8 @@ def find_holes(
         ring = around & solid[ys:ye, xs:xe] & ~cand[ys:ye, xs:xe]
         if ring.sum() < 4:
             continue
+        if bg.noise < CLEAN_NOISE and not _shows_clean_backdrop(d[ys:ye, xs:xe], comp, r):
+            continue
         lab = work.lab[ys:ye, xs:xe]
         mean_c = lab[comp].mean(axis=0)
         d_bg = float(np.linalg.norm(mean_c - bg.local[ys:ye, xs:xe][comp].mean(axis=0)))
@@ -848,6 +852,22 @@ def find_holes(
         if d_ring > 8.0 and d_bg < 0.5 * d_ring:
             holes[ys:ye, xs:xe] |= comp
     return holes
+
+
+def _shows_clean_backdrop(dist: np.ndarray, comp: np.ndarray, r: int) -> bool:
+    """On a clean backdrop (one flat colour, as a retouched product shot's): does the inside
+    of the opening comp, away from its edges, show exactly that colour?
+
+    The backdrop seen through a handle or a strap's gap is the backdrop itself, so its inside
+    is that colour to within JPEG noise. A surface of the product that is merely close to it
+    (the black glass of a bottle on black) has shading of its own. An opening too thin to
+    have an inside is judged by the other rules."""
+    import cv2
+
+    inner = cv2.erode(comp.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    if inner.sum() < 16:
+        return True
+    return float(np.median(dist[inner])) <= CLEAN_HOLE_DIST
 
 
 def _outside(solid: np.ndarray) -> np.ndarray:
