@@ -7,6 +7,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from live_server import wait_for
 from pixelsmith.core.config import Settings
 from pixelsmith.core.web.app import create_app
 
@@ -16,17 +17,6 @@ def metric(text: str, name: str, **labels: str) -> float | None:
     pattern = rf"^{name}" + (rf"\{{{re.escape(want)}\}}" if labels else "") + r" (\S+)$"
     m = re.search(pattern, text, re.M)
     return float(m.group(1)) if m else None
-
-
-def wait_for(fn, what: str, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
-        seen = fn()
-        if seen:
-            return seen
-        time.sleep(0.02)
-    pytest.fail(f"timed out waiting for {what}; last seen: {seen!r}")
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def test_metrics_show_queue_depth_per_queue_and_jobs_per_worker(one_worker):
         queued = metric(text, "pixelsmith_jobs_queued", queue="cpu")
         return (running, queued) if (running, queued) == (1.0, 2.0) else None
 
-    wait_for(scraped, "1 job running on the server and 2 waiting in cpu")
+    wait_for("1 job running on the server and 2 waiting in cpu", scraped, 15, every=0.02)
     text = c.get("/metrics").text
     assert metric(text, "pixelsmith_jobs_queued", queue="gpu") == 0.0, text
     assert metric(text, "pixelsmith_leases_expired") == 0.0, text
@@ -66,7 +56,7 @@ def test_metrics_show_queue_depth_per_queue_and_jobs_per_worker(one_worker):
         )
         return ok or None
 
-    wait_for(drained, "the queue empty and no job running after cancel")
+    wait_for("the queue empty and no job running after cancel", drained, 15, every=0.02)
 
 
 def test_readyz_has_no_broker_check_for_the_local_executor(client):

@@ -11,19 +11,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import redis
 from sqlalchemy import create_engine, text
 
-from live_server import free_port, start_server
+from live_server import free_port, start_server, wait_for
 
 HERE = Path(__file__).resolve().parent
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -50,18 +48,6 @@ REDIS_START = [
     "--logfile",
     "/var/log/redis/ci.log",
 ]
-
-
-def wait_for(what: str, probe: Callable[[], Any], timeout: float = 30.0, every: float = 0.1):
-    """Poll `probe` until it returns something truthy; fail with its last value otherwise."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {last!r}")
 
 
 class Cluster:

@@ -4,11 +4,9 @@ started as one command and stopped, children and all, by one SIGINT."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -16,26 +14,11 @@ import psutil
 import pytest
 from sqlalchemy import create_engine, text
 
+from live_server import free_port, wait_for
+
 # A Redis database of its own: a worker of another test on db 0 would take this test's tasks
 # (and find no such job in its own schema).
 BROKER = "redis://127.0.0.1:6379/11"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(fn, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
-        seen = fn()
-        if seen:
-            return seen
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {seen!r}")
 
 
 def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
@@ -93,7 +76,7 @@ def test_cluster_runs_a_job_on_a_worker_and_stops_every_child_on_sigint(cluster,
             pytest.fail(f"cluster exited with {proc.returncode}:\n{''.join(lines)}")
         return any("Ctrl-C stops them all" in ln for ln in lines)
 
-    wait_for(printed_where_to_look, "the cluster to print where to look", timeout=120)
+    wait_for("the cluster to print where to look", printed_where_to_look, timeout=120)
     out = "".join(lines)
     assert url in out and "worker-2" in out, out
     assert str(data_dir / "logs" / "cluster" / "api.log") in out, out
@@ -119,7 +102,7 @@ def test_cluster_runs_a_job_on_a_worker_and_stops_every_child_on_sigint(cluster,
         _, j = http("GET", f"{url}/api/v1/jobs/{job['id']}")
         return j if j.get("status") in ("succeeded", "failed", "canceled") else None
 
-    done = wait_for(finished, f"job {job['id']} to finish on a worker")
+    done = wait_for(f"job {job['id']} to finish on a worker", finished, timeout=60)
     assert done["status"] == "succeeded", done
     children = psutil.Process(proc.pid).children(recursive=True)
     engine = create_engine(pg_url)
@@ -174,7 +157,7 @@ def test_cluster_with_an_unreachable_broker_says_why_and_leaves_no_child(pg_url,
             pass
         return proc.poll() is not None
 
-    wait_for(exited, "the cluster to give up on a broker that is down", timeout=90)
+    wait_for("the cluster to give up on a broker that is down", exited, timeout=90)
     out = proc.stdout.read()
     assert proc.returncode == 1, out
     assert "cluster did not start" in out and "broker" in out, out
@@ -185,13 +168,13 @@ def test_cluster_with_an_unreachable_broker_says_why_and_leaves_no_child(pg_url,
 
 def test_a_worker_that_dies_stops_the_cluster_with_its_name_and_log(cluster):
     proc, url, lines, data_dir = cluster
-    wait_for(lambda: any("Ctrl-C stops them all" in ln for ln in lines), "the cluster to start")
+    wait_for("the cluster to start", lambda: any("Ctrl-C stops them all" in ln for ln in lines), 60)
     out = "".join(lines)
     worker_pid = int(next(ln for ln in lines if "worker-1" in ln).split("pid")[1].split()[0])
     children = psutil.Process(proc.pid).children(recursive=True)
     os.kill(worker_pid, signal.SIGKILL)
     assert proc.wait(timeout=60) == 1, out
-    wait_for(lambda: any("worker-1 exited" in ln for ln in lines), "the cluster to say why")
+    wait_for("the cluster to say why", lambda: any("worker-1 exited" in ln for ln in lines), 60)
     assert any(str(data_dir / "logs" / "cluster" / "worker-1.log") in ln for ln in lines), lines
     left = [c.pid for c in children if alive(c.pid)]
     assert not left, f"children still running after a worker died: {left}"

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from diary_accounts import PASSWORD, signup
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
@@ -18,14 +19,6 @@ from pixelsmith.core.config import Settings
 from pixelsmith.core.web.app import create_app
 
 API = "/api/v1/diary"
-PASSWORD = "a long enough passphrase"
-
-
-def signup(client: TestClient, username: str) -> TestClient:
-    r = client.post("/api/v1/auth/signup", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 201, r.text
-    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-    return client
 
 
 @pytest.fixture(scope="module")

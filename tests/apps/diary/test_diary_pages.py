@@ -5,6 +5,7 @@ edit), guests get the sign-up prompt, the admin queue is for admins only, en + k
 from __future__ import annotations
 
 import pytest
+from diary_accounts import signup
 from fastapi.testclient import TestClient
 
 from pixelsmith.core.accounts.service import AccountService
@@ -13,15 +14,7 @@ from pixelsmith.core.web.app import create_app
 from pixelsmith.core.web.i18n import translate
 
 API = "/api/v1/diary"
-PASSWORD = "a long enough passphrase"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def signup(client: TestClient, username: str) -> TestClient:
-    r = client.post("/api/v1/auth/signup", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 201, r.text
-    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-    return client
 
 
 @pytest.fixture(scope="module")
