@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
 import time
+
+import numpy as np
 
 from aio import run_async
 from pixelsmith.core import cpu, memory
@@ -39,16 +42,21 @@ def test_at_most_the_configured_number_of_calls_run_at_once():
 def test_a_call_that_grew_the_heap_is_trimmed_after(monkeypatch):
     trims = []
     monkeypatch.setattr(memory, "trim", lambda: trims.append(1))
-    kept: list[bytearray] = []  # what a call leaves behind (caches, a fragmented heap)
+    kept: list = []  # what a call leaves behind (caches, a fragmented heap)
 
     def grow() -> int:
-        kept.extend(bytearray(1024 * 1024) for _ in range(80))
-        return len(kept)
+        # One 80 MB block: above glibc's largest mmap threshold (32 MB), so it is always fresh
+        # pages, and one object, so it cannot set off the garbage collector mid-call. Eighty
+        # 1 MB blocks once left the resident set short of the threshold late in a CI run: small
+        # blocks can reuse freed heap, and a collection of earlier tests' garbage shrinks it.
+        kept.append(np.ones(80 * memory.MB, dtype=np.uint8))
+        return kept[0].nbytes // memory.MB
 
+    gc.collect()  # earlier tests' garbage goes now, not while the calls measure the process
     assert run_async(cpu.run_cpu(lambda: 1)) == 1
     assert trims == []  # a call that left the process as it was costs no trim
     assert run_async(cpu.run_cpu(grow)) == 80
-    assert trims == [1]
+    assert trims == [1], "a call that left 80 MB behind was not followed by a trim"
     kept.clear()
 
 
