@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 # The app factory the server runs; overridable to point the suite at another configuration.
 APP_FACTORY = os.environ.get("PIXELSMITH_E2E_APP_FACTORY", "pixelsmith.core.web.app:create_app")
+EXPECT_TIMEOUT_MS = 20_000
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -129,6 +130,10 @@ def playwright():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test`")
+    # expect() waits on a condition; its 5 s default is too short on a busy 2-core machine, where
+    # a toonify or a cut-out answers in 4-5 s while another suite runs (seen: the diary test).
+    # A wait that passes returns at once, so only a failure takes the longer time.
+    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_api.sync_playwright() as pw:
         yield pw
 

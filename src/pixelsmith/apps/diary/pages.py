@@ -43,7 +43,6 @@ def _page(request: Request, template: str, identity: Identity | None, **ctx) -> 
         client_prefixes=CLIENT,
         account=account,
         is_admin=bool(identity and identity.is_admin),
-        csrf=(identity.csrf_token if identity else None) or "",
         **ctx,
     )
 

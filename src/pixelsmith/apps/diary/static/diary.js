@@ -3,7 +3,7 @@
 // publish/delete and the admin queue. The API is docs/api.md's "Toon Diary" section.
 // Users' text is only ever set with textContent (api.js's h()), never as HTML.
 
-import { ApiError, h } from "/static/js/api.js";
+import { ApiError, api, h } from "/static/js/api.js";
 import { followJob, setBusy } from "/static/js/follow.js";
 import { pageMessages } from "/static/js/i18n.js";
 
@@ -12,41 +12,13 @@ const root = document.getElementById("diary");
 const { t } = pageMessages("diary-i18n");
 const $ = (id) => document.getElementById(id);
 
-// The session's CSRF token travels in X-CSRF-Token on every unsafe request (core.web.csrf).
-const csrf =
-  root?.dataset.csrf || document.querySelector('meta[name="csrf-token"]')?.content || "";
-
-/** fetch for the diary API: JSON (or FormData) in, JSON out, errors as ApiError. */
-async function call(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  const init = { method, headers };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new ApiError(t("apps.diary.error.network"), { status: 0 });
-  }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data && data.error) || {};
-    throw new ApiError(error.message || `HTTP ${response.status}`, {
-      status: response.status,
-      code: error.code || "http_error",
-      details: error.details || {},
-    });
-  }
-  return data;
-}
+// Requests go through api.js's api(); csrf.js adds the session's X-CSRF-Token to every unsafe
+// one (core.web.csrf).
 
 function showError(box, err) {
   if (!box) return;
-  box.textContent = err instanceof ApiError && err.message ? err.message : String(err);
+  if (err instanceof ApiError && err.status === 0) box.textContent = t("apps.diary.error.network");
+  else box.textContent = err instanceof ApiError && err.message ? err.message : String(err);
   box.hidden = false;
 }
 
@@ -107,7 +79,7 @@ function initHome() {
     setBusy(more, true);
     try {
       const q = new URLSearchParams({ cursor: more.dataset.cursor, limit: more.dataset.limit });
-      const page = await call(`${API}/lounge?${q}`);
+      const page = await api(`${API}/lounge?${q}`);
       const list = $("dy-lounge-list");
       for (const post of page.items) list.append(postCard(post));
       if (page.next_cursor) more.dataset.cursor = page.next_cursor;
@@ -153,7 +125,7 @@ function showImage(post) {
 
 async function followPicture(postId, jobId) {
   const job = await followJob(jobId, showJob);
-  const post = await call(`${API}/posts/${encodeURIComponent(postId)}`);
+  const post = await api(`${API}/posts/${encodeURIComponent(postId)}`);
   if (job.status !== "succeeded") {
     const msg = (job.error && job.error.message) || t(`apps.diary.job.${job.status}`);
     throw new ApiError(msg, { code: job.status });
@@ -164,7 +136,7 @@ async function followPicture(postId, jobId) {
 /** Draw the post's picture; with no model, the engine's message and the toonify offer. */
 async function illustrate(postId) {
   try {
-    const out = await call(`${API}/posts/${encodeURIComponent(postId)}/image`, {
+    const out = await api(`${API}/posts/${encodeURIComponent(postId)}/image`, {
       method: "POST",
       body: {},
     });
@@ -186,7 +158,7 @@ async function illustrate(postId) {
 async function toonify(postId, file) {
   const form = new FormData();
   form.append("photo", file);
-  const post = await call(`${API}/posts/${encodeURIComponent(postId)}/image`, {
+  const post = await api(`${API}/posts/${encodeURIComponent(postId)}/image`, {
     method: "POST",
     body: form,
   });
@@ -225,8 +197,8 @@ function initWrite() {
     let post;
     try {
       post = postId
-        ? await call(`${API}/posts/${encodeURIComponent(postId)}`, { method: "PATCH", body })
-        : await call(`${API}/posts`, { method: "POST", body: { ...body, visibility: "private" } });
+        ? await api(`${API}/posts/${encodeURIComponent(postId)}`, { method: "PATCH", body })
+        : await api(`${API}/posts`, { method: "POST", body: { ...body, visibility: "private" } });
     } catch (err) {
       showError($("dy-form-error"), err);
       setBusy(save, false);
@@ -284,7 +256,7 @@ function initPublish(getId, errorBox) {
     if (!confirm(t("apps.diary.publish.confirm"))) return;
     setBusy(btn, true);
     try {
-      await call(`${API}/posts/${encodeURIComponent(getId())}`, {
+      await api(`${API}/posts/${encodeURIComponent(getId())}`, {
         method: "PATCH",
         body: { visibility: "public" },
       });
@@ -314,7 +286,7 @@ function initPost() {
   initPublish(() => postId, errorBox);
   $("dy-unpublish")?.addEventListener("click", async () => {
     try {
-      await call(url, { method: "PATCH", body: { visibility: "private" } });
+      await api(url, { method: "PATCH", body: { visibility: "private" } });
       location.reload();
     } catch (err) {
       showError(errorBox, err);
@@ -323,7 +295,7 @@ function initPost() {
   $("dy-delete")?.addEventListener("click", async () => {
     if (!confirm(t("apps.diary.delete.confirm"))) return;
     try {
-      await call(url, { method: "DELETE" });
+      await api(url, { method: "DELETE" });
       location.assign("/diary/me");
     } catch (err) {
       showError(errorBox, err);
@@ -333,7 +305,7 @@ function initPost() {
   report?.addEventListener("click", async () => {
     if (!confirm(t("apps.diary.report.confirm"))) return;
     try {
-      await call(`${url}/report`, {
+      await api(`${url}/report`, {
         method: "POST",
         body: { reason: $("dy-report-reason").value },
       });
@@ -351,7 +323,7 @@ function initPost() {
     $("dy-comment-error").hidden = true;
     setBusy(send, true);
     try {
-      const c = await call(`${url}/comments`, { method: "POST", body: { text: box.value } });
+      const c = await api(`${url}/comments`, { method: "POST", body: { text: box.value } });
       $("dy-comment-list").append(
         h(
           "li",
@@ -390,7 +362,7 @@ function initAdmin() {
     if (action === "delete" && !confirm(t("apps.diary.delete.confirm"))) return;
     btn.disabled = true;
     try {
-      await call(ADMIN_PATHS[action](encodeURIComponent(row.dataset.postId)), { method: "POST" });
+      await api(ADMIN_PATHS[action](encodeURIComponent(row.dataset.postId)), { method: "POST" });
       row.dataset.done = action;
       row.append(h("span", { class: "badge badge-ok", text: t(`apps.diary.admin.done.${action}`) }));
       for (const b of row.querySelectorAll("button[data-action]")) b.disabled = true;
