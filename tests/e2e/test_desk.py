@@ -170,7 +170,7 @@ def test_cat_refused_then_desk_made_over_with_hotspots_and_shop_links(
         expect(page.locator("#desk-item-list")).to_contain_text(name)
     expect(page.locator(".desk-colour")).to_have_count(len(analysis["palette"]))
     first_colour = analysis["palette"][0]
-    colour_key = "apps.desk.colour." + first_colour["name"].replace(" ", "_")
+    colour_key = "colour." + first_colour["name"]
     expect(page.locator(".desk-colour").first).to_contain_text(translate("en", colour_key))
     style = analysis["style"]["style"]
     expect(page.locator("#desk-style-name")).to_contain_text(

@@ -1,11 +1,11 @@
 """Colour in CIE Lab: conversions, plain colour names (English and Korean), weighted k-means.
 
 Lab, not RGB, so that distances follow what people see (a dark brown and a dark grey are far
-apart in Lab, close in RGB). Shared by the apps: Backdrop's product analysis and brief use it
-now; Desk's palette (apps/desk/palette.py) holds the same naming idea and can move onto it.
+apart in Lab, close in RGB). Shared by the apps: Backdrop's product analysis and brief, Desk's
+palette and its recommendation reasons.
 
-Names are keys ("light_grey", "navy"): message keys `colour.<name>`, with English and Korean
-words in COLOUR_WORDS so pure pipelines can write text without the locale files.
+Names are keys ("light_grey", "navy"); their words are the messages `colour.<name>` in the
+core locales, which pipelines (colour_word) and pages (the "colour." client messages) share.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from pixelsmith.core.web.i18n import translate
 
 # Reference colours for names (sRGB). Nearest in Lab, with chroma deciding grey vs colour.
 NAMED: dict[str, tuple[int, int, int]] = {
@@ -53,41 +55,6 @@ NAMED: dict[str, tuple[int, int, int]] = {
 GREYS = ("white", "light_grey", "grey", "dark_grey", "black")
 NEUTRAL_CHROMA = 10.0  # below this C*ab a colour is named as a grey
 
-COLOUR_WORDS: dict[str, dict[str, str]] = {
-    "white": {"en": "white", "ko": "흰색"},
-    "light_grey": {"en": "light grey", "ko": "연회색"},
-    "grey": {"en": "grey", "ko": "회색"},
-    "dark_grey": {"en": "dark grey", "ko": "진회색"},
-    "black": {"en": "black", "ko": "검은색"},
-    "ivory": {"en": "ivory", "ko": "아이보리"},
-    "beige": {"en": "beige", "ko": "베이지"},
-    "tan": {"en": "tan", "ko": "황갈색"},
-    "brown": {"en": "brown", "ko": "갈색"},
-    "dark_brown": {"en": "dark brown", "ko": "진갈색"},
-    "peach": {"en": "peach", "ko": "살구색"},
-    "pale_pink": {"en": "pale pink", "ko": "연분홍색"},
-    "pale_yellow": {"en": "pale yellow", "ko": "연노란색"},
-    "khaki": {"en": "khaki", "ko": "카키색"},
-    "sage": {"en": "sage green", "ko": "세이지 그린"},
-    "pale_blue": {"en": "pale blue", "ko": "연하늘색"},
-    "red": {"en": "red", "ko": "빨간색"},
-    "burgundy": {"en": "burgundy", "ko": "버건디"},
-    "orange": {"en": "orange", "ko": "주황색"},
-    "yellow": {"en": "yellow", "ko": "노란색"},
-    "olive": {"en": "olive", "ko": "올리브색"},
-    "mint": {"en": "mint", "ko": "민트색"},
-    "green": {"en": "green", "ko": "초록색"},
-    "dark_green": {"en": "dark green", "ko": "진초록색"},
-    "teal": {"en": "teal", "ko": "청록색"},
-    "light_blue": {"en": "light blue", "ko": "하늘색"},
-    "blue": {"en": "blue", "ko": "파란색"},
-    "navy": {"en": "navy", "ko": "남색"},
-    "purple": {"en": "purple", "ko": "보라색"},
-    "lavender": {"en": "lavender", "ko": "라벤더색"},
-    "pink": {"en": "pink", "ko": "분홍색"},
-    "magenta": {"en": "magenta", "ko": "자홍색"},
-}
-
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """uint8 sRGB (…×3) → float32 Lab, L in 0..100 and a, b in about -128..127."""
@@ -123,6 +90,11 @@ def from_hex(hex_: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
+def hex_to_lab(colours: list[str]) -> np.ndarray:
+    """'#rrggbb' colours → N×3 float32 Lab."""
+    return rgb_to_lab(np.array([from_hex(c) for c in colours], np.uint8).reshape(-1, 3))
+
+
 _NAMES = list(NAMED)
 _NAMED_LAB = rgb_to_lab(np.array([NAMED[n] for n in _NAMES], dtype=np.uint8))
 _IS_GREY = np.array([n in GREYS for n in _NAMES])
@@ -145,8 +117,10 @@ def colour_name_lab(lab: np.ndarray) -> str:
 
 
 def colour_word(name: str, lang: str = "en") -> str:
-    words = COLOUR_WORDS.get(name) or {"en": name.replace("_", " ")}
-    return words.get(lang) or words["en"]
+    """The word for a name key in `lang` (message `colour.<name>`, as the pages show it)."""
+    key = f"colour.{name}"
+    word = translate(lang, key)
+    return name.replace("_", " ") if word == key else word
 
 
 @dataclass

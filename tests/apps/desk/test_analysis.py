@@ -10,9 +10,10 @@ import pytest
 from scenes import WHITE_DESK, WOOD, desk_scene
 
 from pixelsmith.apps.desk.analysis import analyze
-from pixelsmith.apps.desk.palette import colour_name, dominant_palette
+from pixelsmith.apps.desk.palette import dominant_palette
 from pixelsmith.apps.desk.scale import DEFAULT_SPAN_CM, estimate_scale
 from pixelsmith.apps.desk.types import ITEM_LABELS, STYLES, Box, DeskAnalysis, DeskItem
+from pixelsmith.core.colour import colour_name
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_palette_top_colour_is_the_drawn_desk_or_wall():
     assert abs(sum(c.share for c in pal.colours) - 1) < 1e-6
     assert [c.share for c in pal.colours] == sorted((c.share for c in pal.colours), reverse=True)
     # Desk (45% of the photo, less what stands on it) and wall (~40%) are the two biggest.
-    assert {pal.colours[0].name, pal.colours[1].name} == {"brown", "light grey"}
+    assert {pal.colours[0].name, pal.colours[1].name} == {"brown", "light_grey"}
     solid = np.zeros((300, 400, 3), np.uint8)
     solid[:] = (40, 90, 200)
     assert dominant_palette(solid).colours[0].name == "blue"

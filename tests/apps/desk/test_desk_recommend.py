@@ -6,7 +6,7 @@ import re
 import pytest
 
 from naver_stub import CLIENT_ID, CLIENT_SECRET, NaverStub
-from pixelsmith.apps.desk.recommend import hex_to_lab, recommend
+from pixelsmith.apps.desk.recommend import recommend
 from pixelsmith.apps.desk.types import (
     Box,
     DeskAnalysis,
@@ -17,6 +17,7 @@ from pixelsmith.apps.desk.types import (
 )
 from pixelsmith.core.catalog.providers.naver import NaverShoppingClient
 from pixelsmith.core.catalog.service import CatalogService
+from pixelsmith.core.colour import hex_to_lab
 from pixelsmith.core.db import Database
 from pixelsmith.core.storage import LocalStorage
 

@@ -20,10 +20,10 @@ from pixelsmith.core.colour import (
     colour_name,
     colour_word,
     from_hex,
+    hex_to_lab,
     lab_to_lch,
     lab_to_rgb,
     lch_to_lab,
-    rgb_to_lab,
     to_hex,
 )
 
@@ -118,7 +118,7 @@ def _main_colour(analysis: ProductAnalysis) -> tuple[float, float, float]:
     """(L, C, h) of the product's largest colour; a mid grey when there is none."""
     if not analysis.colours:
         return float(analysis.brightness), 0.0, 0.0
-    lab = rgb_to_lab(np.array(from_hex(analysis.colours[0].hex), np.uint8).reshape(1, 3))[0]
+    lab = hex_to_lab([analysis.colours[0].hex])[0]
     return lab_to_lch(lab)
 
 

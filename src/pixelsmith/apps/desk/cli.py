@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pixelsmith.core.colour import colour_word
 from pixelsmith.core.config import get_settings
 
 app = typer.Typer(
@@ -98,7 +99,8 @@ def analyze(image: Path = ImageArg, as_json: bool = typer.Option(False, "--json"
         table.add_row(item.label, f"{b_.x}, {b_.y}, {b_.w}, {b_.h}", f"{item.score:.2f}")
     console.print(table)
     console.print(
-        "palette: " + ", ".join(f"{c.name} {c.hex} {c.share:.0%}" for c in result.palette)
+        "palette: "
+        + ", ".join(f"{colour_word(c.name)} {c.hex} {c.share:.0%}" for c in result.palette)
     )
     console.print(
         f"free surface: {len(result.surface)} polygon(s); scale {result.scale.px_per_cm:.1f} px/cm "

@@ -16,6 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from pixelsmith.core.colour import lab_to_rgb, rgb_to_lab
+
 from .types import Box
 
 STATS_SIDE = 256
@@ -29,10 +31,6 @@ MAX_CAST = 6.0
 AROUND = 0.5  # the region "around the spot": its box grown by this share of its size per side
 
 
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2LAB)
-
-
 class SceneLight:
     """The photo's light, measured once per render."""
 
@@ -44,7 +42,7 @@ class SceneLight:
             (max(1, round(w * self.factor)), max(1, round(h * self.factor))),
             interpolation=cv2.INTER_AREA,
         )
-        self.lab = _lab(small)
+        self.lab = rgb_to_lab(small)
         ab = self.lab[..., 1:].reshape(-1, 2)
         neutral = ab[np.hypot(ab[:, 0], ab[:, 1]) < NEUTRAL_CHROMA]
         # Too few neutral pixels to tell a cast from the scene's own colours: assume none.
@@ -68,7 +66,7 @@ def match(rgb: np.ndarray, alpha: np.ndarray, scene: SceneLight, box: Box) -> np
     visible = alpha > 127
     if not visible.any():
         return rgb
-    lab = _lab(rgb)
+    lab = rgb_to_lab(rgb)
     L = lab[..., 0]
     mu_f, sd_f = float(L[visible].mean()), float(L[visible].std())
     mu_s, sd_s = scene.around(box)
@@ -77,5 +75,4 @@ def match(rgb: np.ndarray, alpha: np.ndarray, scene: SceneLight, box: Box) -> np
     shift = float(np.clip(LIGHT_PULL * (mu_s - mu_f), -MAX_L_SHIFT, MAX_L_SHIFT))
     lab[..., 0] = np.clip((L - mu_f) * ratio + mu_f + shift, 0.0, 100.0)
     lab[..., 1:] += scene.cast
-    out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-    return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return lab_to_rgb(lab)

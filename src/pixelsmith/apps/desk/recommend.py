@@ -27,6 +27,7 @@ from pixelsmith.apps.desk.types import DeskAnalysis
 from pixelsmith.core.catalog.lookup import shop_link
 from pixelsmith.core.catalog.models import format_price
 from pixelsmith.core.catalog.providers import ShoppingProvider
+from pixelsmith.core.colour import colour_word, hex_to_lab
 from pixelsmith.core.web.i18n import translate
 
 STYLE_WEIGHT = 0.6
@@ -161,27 +162,6 @@ def _palette_match(product: dict[str, Any], analysis: DeskAnalysis) -> tuple[flo
     return float((per_colour * weights).sum() / weights.sum()), nearest
 
 
-def hex_to_lab(colours: list[str]) -> np.ndarray:
-    """'#rrggbb' colours → Nx3 CIE L*a*b* (sRGB, D65)."""
-    rgb = (
-        np.array(
-            [[int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)] for c in colours], np.float64
-        )
-        / 255.0
-    )
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    m = np.array(
-        [[0.4124564, 0.3575761, 0.1804375],
-         [0.2126729, 0.7151522, 0.0721750],
-         [0.0193339, 0.1191920, 0.9503041]]
-    )  # fmt: skip
-    xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
-    return np.stack(
-        [116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1
-    )
-
-
 def _shop_links(products: list[dict[str, Any]], provider: ShoppingProvider | None) -> list:
     if provider is None or not provider.enabled or len(products) <= 1:
         return [shop_link(p, provider) for p in products]
@@ -207,8 +187,7 @@ def _reason(
     if style and style_match >= 0.5:
         fit = t(f"style.{style}")
     elif colour and palette_match >= 0.4:
-        name = t(f"colour.{colour}")
-        fit = t("palette", colour=colour if name.startswith("apps.desk.") else name)
+        fit = t("palette", colour=colour_word(colour, lang))
     else:
         fit = t("fallback")
     need = t("upgrade", item=item) if upgrade else t("missing", item=item)

@@ -67,7 +67,7 @@ class DeskItem:
 @dataclass
 class PaletteColor:
     hex: str  # "#a0522d"
-    name: str  # "brown" (a plain English colour name; pages translate it)
+    name: str  # a core.colour name key ("brown", "light_grey"); colour_word() gives its word
     share: float  # of the photo's pixels, 0..1
 
 

@@ -35,7 +35,8 @@ function tOr(key, fallback) {
 
 const itemName = (label) => tOr(`apps.desk.item.${label}`, label.replace(/_/g, " "));
 const styleName = (style) => tOr(`apps.desk.style.${style}`, style.replace(/_/g, " "));
-const colourName = (name) => tOr(`apps.desk.colour.${name.replace(/ /g, "_")}`, name);
+// Palette names are core.colour keys ("light_grey"); their words are the shared colour.* messages.
+const colourName = (name) => tOr(`colour.${name}`, name.replace(/_/g, " "));
 const pct = (ratio) => Math.round(Math.max(0, Math.min(1, Number(ratio) || 0)) * 100);
 const numberFmt = new Intl.NumberFormat(lang);
 
