@@ -33,12 +33,17 @@ FPS = 8
 W, H = 480, 360
 
 
+MARK = 16  # px: a corner square, white in upright frames and black in drifted ones
+
+
 def write_y4m(path: Path, segments: list[tuple[np.ndarray, float]]) -> Path:
-    """A raw 4:2:0 Y4M video: each (RGB frame, seconds) segment held still."""
+    """A raw 4:2:0 Y4M video: each (RGB frame, seconds) segment held still. A MARK-px square
+    in the top-left corner says which segment plays: white for the first, black after."""
     with path.open("wb") as f:
         f.write(f"YUV4MPEG2 W{W} H{H} F{FPS}:1 Ip A1:1 C420jpeg\n".encode())
-        for rgb, seconds in segments:
+        for i, (rgb, seconds) in enumerate(segments):
             small = cv2.resize(rgb, (W, H), interpolation=cv2.INTER_AREA)
+            small[:MARK, :MARK] = 255 if i == 0 else 0
             yuv = cv2.cvtColor(small, cv2.COLOR_RGB2YUV_I420).tobytes()
             for _ in range(round(seconds * FPS)):
                 f.write(b"FRAME\n")
@@ -100,6 +105,21 @@ def data(page, name: str) -> str | None:
     return page.get_attribute("#posture", f"data-{name}")
 
 
+# True once the video's corner mark has been seen black (drifted) and then white (upright).
+UPRIGHT_AGAIN = f"""() => {{
+    const v = document.getElementById('posture-video');
+    if (!v || v.readyState < 2) return false;
+    const c = document.createElement('canvas');
+    c.width = c.height = 1;
+    const g = c.getContext('2d');
+    g.drawImage(v, {MARK // 4}, {MARK // 4}, {MARK // 2}, {MARK // 2}, 0, 0, 1, 1);
+    const up = g.getImageData(0, 0, 1, 1).data[0] > 128;
+    const seen = (window.__marks = window.__marks || []);
+    if (seen[seen.length - 1] !== up) seen.push(up);
+    return seen.length >= 2 && up && seen[seen.length - 2] === false;
+}}"""
+
+
 def test_live_stream_calibrate_then_alert_on_forward_drift(camera_page, videos):
     page, errors = camera_page("/posture?calibration=2", videos["drift"])
     page.click(".posture-settings summary")
@@ -112,6 +132,10 @@ def test_live_stream_calibrate_then_alert_on_forward_drift(camera_page, videos):
         "() => ['good','warn','bad'].includes(document.getElementById('posture').dataset.state)",
         timeout=20_000,
     )
+    # Calibrate on upright frames: the camera has played since Start, and on a busy machine the
+    # first state can come after the 6 s upright segment. Wait for the loop to come back to
+    # it (the corner mark turns white after black), then calibrate (2 s) at once.
+    page.wait_for_function(UPRIGHT_AGAIN, polling=100, timeout=60_000)
     page.click("#posture-calibrate")
     assert page.is_visible("#posture-countdown")
     page.wait_for_selector('#posture[data-calibrated="true"]', timeout=15_000)

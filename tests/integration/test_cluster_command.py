@@ -142,7 +142,7 @@ def test_cluster_with_an_unreachable_broker_says_why_and_leaves_no_child(pg_url,
     env.pop("PIXELSMITH_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pixelsmith", "cluster", "--workers", "1", "--port", str(port)]
-        + ["--ready-timeout", "8"],
+        + ["--ready-timeout", "25"],  # the API starts (imports) and then reports the broker down
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
