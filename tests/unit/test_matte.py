@@ -407,3 +407,34 @@ def test_the_zoomed_view_changes_nothing_when_what_it_drops_is_the_products_own_
     work, raw, sal, salient, solid = _first_view(img, cup | watch, net)
     _, _, solid2, _ = cutout._zoomed(net, img, work, raw, sal, salient, solid)
     assert np.array_equal(solid2, solid)
+
+
+def test_grabcut_takes_back_the_part_of_a_product_the_network_missed_and_nothing_else():
+    """A navy bag over a ginger cat's face; the network saw only the bag's right part (as on a
+    real bag composited over skimage's cat). The rest of the bag comes back; the cat, a navy
+    patch apart from the bag and a navy thing outside the salient region stay out."""
+    rng = np.random.default_rng(3)
+    img = _texture(300, 400)
+    cat = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(cat, (200, 150), (170, 130), 0, 0, 360, 1, -1)
+    fur = np.array([200, 135, 75], np.float32) + rng.normal(0, 9, (300, 400, 3))
+    img[cat > 0] = np.clip(fur, 0, 255).astype(np.uint8)[cat > 0]
+    bag = np.zeros_like(cat)
+    cv2.rectangle(bag, (130, 110), (270, 200), 1, -1)
+    patch = np.zeros_like(cat)
+    cv2.circle(patch, (110, 60), 14, 1, -1)  # navy too, inside the cat, apart from the bag
+    outside = np.zeros_like(cat)
+    cv2.rectangle(outside, (375, 5), (395, 40), 1, -1)  # navy, beyond the salient region
+    navy = np.array([48, 58, 92], np.float32) + rng.normal(0, 4, (300, 400, 3))
+    for m in (bag, patch, outside):
+        img[m > 0] = np.clip(navy, 0, 255).astype(np.uint8)[m > 0]
+    bag, cat, patch, outside = (m > 0 for m in (bag, cat, patch, outside))
+    work = cutout._Working(img)
+    seen = bag.copy()
+    seen[:, :215] = False  # the network's partial view: the right part of the bag
+    bg = cutout.BackgroundModel.fit(work, seen, seen.astype(np.float32))
+    grown = cutout.grow_product(work, seen, cat | bag, bg)
+    assert grown[bag].mean() > 0.95, f"only {grown[bag].mean():.0%} of the bag"
+    assert grown[cat & ~bag].mean() < 0.02, f"{grown[cat & ~bag].mean():.1%} of the cat added"
+    assert not grown[patch].any() and not grown[outside].any()
+    assert grown[seen].all()  # nothing is taken away
