@@ -177,14 +177,15 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     bg = BackgroundModel.fit(work, solid, sal)
     surrounded = False
     if bg.noise > BUSY_NOISE:
-        first = salient
+        first, fitted = salient, solid
         sal, salient, solid, surrounded = _zoomed(net, img, work, raw, sal, salient, solid)
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         picked = pick_product(salient, sal, work.lab)
         if picked.sum() >= MIN_OBJECT_SHARE * picked.size and not np.array_equal(picked, solid):
             solid = picked
-        bg = BackgroundModel.fit(work, solid, sal)
+        if solid is not fitted:  # the zoom or the picking changed it (_zoomed keeps its inputs)
+            bg = BackgroundModel.fit(work, solid, sal)
         grown = grow_product(work, solid, first, bg)
         if not np.array_equal(grown, solid):
             solid = grown

@@ -1,7 +1,8 @@
 // Toon Diary pages: load more of the Lounge, write/edit a post and get its picture (the
 // diary.illustrate job followed live, or a toonified photo), comments, reports, the owner's
 // publish/delete and the admin queue. The API is docs/api.md's "Toon Diary" section.
-// Users' text is only ever set with textContent (api.js's h()), never as HTML.
+// Users' text is only ever set with textContent (api.js's h()), never as HTML. Requests go
+// through api.js's api(); csrf.js adds the session's X-CSRF-Token to every unsafe one.
 
 import { ApiError, api, h } from "/static/js/api.js";
 import { followJob, setBusy } from "/static/js/follow.js";
@@ -11,9 +12,6 @@ const API = "/api/v1/diary";
 const root = document.getElementById("diary");
 const { t } = pageMessages("diary-i18n");
 const $ = (id) => document.getElementById(id);
-
-// Requests go through api.js's api(); csrf.js adds the session's X-CSRF-Token to every unsafe
-// one (core.web.csrf).
 
 function showError(box, err) {
   if (!box) return;
