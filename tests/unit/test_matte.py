@@ -438,3 +438,45 @@ def test_grabcut_takes_back_the_part_of_a_product_the_network_missed_and_nothing
     assert grown[cat & ~bag].mean() < 0.02, f"{grown[cat & ~bag].mean():.1%} of the cat added"
     assert not grown[patch].any() and not grown[outside].any()
     assert grown[seen].all()  # nothing is taken away
+
+
+def _gravel(h: int, w: int, seed: int = 5) -> np.ndarray:
+    """Grey stones of varied shades with dark gaps between them, as a gravel path."""
+    rng = np.random.default_rng(seed)
+    field = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3)
+    shade = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 5)
+    stone = 175 + 40 * shade / max(float(np.abs(shade).max()), 1e-6)
+    grey = np.where(field > -0.02, stone, 70.0) + rng.normal(0, 6, (h, w))
+    return np.clip(np.repeat(grey[:, :, None], 3, axis=2), 0, 255).astype(np.uint8)
+
+
+def test_gravel_inside_a_rope_loop_is_cut_on_a_busy_backdrop_and_the_rope_is_kept():
+    """A skipping rope over gravel, whose loop the network filled in (as on a real rope
+    composited over gravel): the gravel inside the loop is a hole though pixel by pixel its
+    dark gaps look like the rope; the rope and the red-banded handles stay."""
+    img = _gravel(320, 320)
+    rope = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(rope, (160, 150), (80, 70), 0, 0, 360, 1, 7)
+    handles = np.zeros_like(rope)
+    for x in (60, 222):
+        cv2.rectangle(handles, (x, 120), (x + 38, 290), 1, -1)
+    img[rope > 0] = (22, 22, 24)
+    img[handles > 0] = (34, 34, 36)
+    for y in range(130, 290, 24):
+        img[y : y + 8][handles[y : y + 8] > 0] = (200, 30, 40)
+    rope, handles = rope > 0, handles > 0
+    # the network's view: the rope and handles with everything between them filled in
+    closed = cv2.morphologyEx(
+        (rope | handles).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((41, 41), np.uint8)
+    )
+    solid = cutout._filled(closed > 0)
+    work = cutout._Working(img)
+    bg = cutout.BackgroundModel.fit(work, solid, solid.astype(np.float32))
+    assert bg.noise > cutout.BUSY_NOISE, f"the gravel reads as plain (noise {bg.noise:.1f})"
+    holes = cutout.find_holes(work, solid, bg, solid.astype(np.float32))
+    inside = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(inside, (160, 150), (70, 60), 0, 0, 360, 1, -1)
+    loop = (inside > 0) & ~(cv2.dilate(handles.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+    assert holes[loop].mean() > 0.7, f"only {holes[loop].mean():.0%} of the gravel in the loop cut"
+    assert not holes[rope].any(), f"{holes[rope].mean():.1%} of the rope cut"
+    assert not holes[handles].any(), f"{holes[handles].mean():.1%} of the handles cut"

@@ -15,8 +15,10 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
 3. A background model (the local background colour under the object, by normalised convolution,
    and a colour histogram) finds the holes: regions inside the outline that look like the
    background around them and unlike the object around them (a mug's handle, a ring, the gap
-   under a bag's strap). They are cut before the second guided filter, so their edges are refined
-   like the outer one.
+   under a bag's strap). On a busy backdrop GrabCut also weighs each region inside the outline
+   as a whole (enclosed_backdrop: gravel inside a rope's loop is no one colour, and pixel by
+   pixel its dark gaps look like the rope). They are cut before the second guided filter, so
+   their edges are refined like the outer one.
 4. Fast guided filter: the second filter's linear coefficients are upsampled and applied to the
    full-size photo, so the matte follows full-resolution edges at working-size cost.
 5. Edge pixels get their foreground colour estimated (blur-fusion, Germer et al. 2021), which
@@ -62,6 +64,8 @@ BLANK_STD = 1.5  # a photo whose grey levels vary less than this has nothing in 
 MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
 HOLE_MIN_SHARE = 0.0015  # holes smaller than this share of the object are left (JPEG noise)
 HOLE_MAX_SHARE = 0.6  # a "hole" bigger than this share of the object is the object itself
+HOLE_RIM_OUTSIDE = 0.3  # a hole's rim may be this share of the outside backdrop, no more
+BACKDROP_LIKE = 0.6  # BackgroundModel.likeness above this: a colour of the backdrop's
 CLEAN_NOISE = 0.5  # backdrop noise (Lab) below which it is one flat colour (retouched)
 CLEAN_HOLE_DIST = 1.0  # ... and an opening's inside is within this of it (Lab, median)
 LOW_CONFIDENCE = 0.7  # confidence below this raises the low_confidence flag
@@ -72,8 +76,9 @@ FRAME_TOUCH = 0.02  # share of a side the object covers on it to count as cut by
 FG_RADII = (90, 6)  # blur-fusion radii at 1 Mpx: a coarse and a fine foreground estimate
 ZOOM = 0.8  # _zoom_consensus(): the centre window's share of each side
 ENCLOSED = 0.8  # _zoomed(): share of the kept part's rim that is the dropped thing
-GRABCUT_ITERS = 2  # grow_product(): GrabCut rounds (4 measured the same, at twice the time) ...
-GRABCUT_SIDE = 320  # ... on a copy this long (at 640 px: 4x the time for +0.003 IoU)
+GRABCUT_ITERS = 2  # _grabcut(): rounds (4 measured the same in grow_product, at twice the time)
+GRABCUT_SIDE = 320  # ... on a copy this long (at 640 px: 4x the time for +0.003 IoU, +0.001 in
+# enclosed_backdrop)
 
 FLAG_MESSAGES = {
     "low_confidence": "The cut-out is uncertain: check its edges, or paint the mask by hand.",
@@ -746,7 +751,23 @@ def grow_product(
     mask[cv2.erode(product.astype(np.uint8), k) > 0] = cv2.GC_FGD
     if not (mask == cv2.GC_BGD).any() or not (region & ~product).any():
         return product  # nothing around the region to learn the backdrop from, or to add
-    # on a small copy: its cost grows with the pixels
+    fg = _grabcut(work, mask)
+    if fg is None:
+        return product
+    add = fg & region & ~product & (bg.likeness < 0.5)
+    _, parts = cv2.connectedComponents((add | product).astype(np.uint8), connectivity=8)
+    joined = np.unique(parts[product])
+    return np.isin(parts, joined[joined > 0])
+
+
+def _grabcut(work: _Working, mask: np.ndarray) -> np.ndarray | None:
+    """GrabCut's foreground (bool, working size) from a seed mask of cv2.GC_* labels, or None
+    when one kind has too few pixels to fit its colour model.
+
+    It runs on a copy GRABCUT_SIDE long: its cost grows with the pixels, and at full working
+    size it takes seconds."""
+    import cv2
+
     f = min(1.0, GRABCUT_SIDE / max(mask.shape))
     size = (max(1, round(mask.shape[1] * f)), max(1, round(mask.shape[0] * f)))
     small = cv2.resize(work.u8, size, interpolation=cv2.INTER_AREA)
@@ -761,14 +782,10 @@ def grow_product(
             GRABCUT_ITERS,
             cv2.GC_INIT_WITH_MASK,
         )
-    except cv2.error:  # too few pixels of one kind to fit its colour model
-        return product
+    except cv2.error:
+        return None
     fg_small = ((small_mask == cv2.GC_FGD) | (small_mask == cv2.GC_PR_FGD)).astype(np.float32)
-    fg = cv2.resize(fg_small, work.size, interpolation=cv2.INTER_LINEAR) > 0.5
-    add = fg & region & ~product & (bg.likeness < 0.5)
-    _, parts = cv2.connectedComponents((add | product).astype(np.uint8), connectivity=8)
-    joined = np.unique(parts[product])
-    return np.isin(parts, joined[joined > 0])
+    return cv2.resize(fg_small, work.size, interpolation=cv2.INTER_LINEAR) > 0.5
 
 
 def _colour_overlap(lab: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -868,7 +885,7 @@ def find_holes(
     d = bg.distance(work.lab)
     tol = float(np.clip(2.5 * bg.noise, 6.0, 14.0))
     busy = bg.noise > BUSY_NOISE
-    cand = solid & (bg.likeness > 0.6) & ((d < tol) | (busy & (bg.likeness > 0.85)))
+    cand = solid & (bg.likeness > BACKDROP_LIKE) & ((d < tol) | (busy & (bg.likeness > 0.85)))
     k3 = np.ones((3, 3), np.uint8)
     cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, k3)
     cand = (cv2.morphologyEx(cand, cv2.MORPH_CLOSE, k3) > 0) & solid
@@ -888,7 +905,7 @@ def find_holes(
         xs, xe = max(0, x - 2 * r), min(solid.shape[1], x + w + 2 * r)
         comp = labels[ys:ye, xs:xe] == i
         around = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
-        if outside[ys:ye, xs:xe][around].mean() > 0.3:
+        if outside[ys:ye, xs:xe][around].mean() > HOLE_RIM_OUTSIDE:
             continue
         if _filled(comp).sum() - area > 0.03 * area:
             continue
@@ -905,6 +922,52 @@ def find_holes(
         d_ring = float(np.linalg.norm(mean_c - lab[ring].mean(axis=0)))
         if d_ring > 8.0 and d_bg < 0.5 * d_ring:
             holes[ys:ye, xs:xe] |= comp
+    if busy:
+        holes |= enclosed_backdrop(work, solid, bg, outside)
+    return holes
+
+
+def enclosed_backdrop(
+    work: _Working, solid: np.ndarray, bg: BackgroundModel, outside: np.ndarray
+) -> np.ndarray:
+    """The holes of an object on a busy backdrop, as whole regions (bool mask).
+
+    Gravel or grass seen inside a skipping rope's loop or under a bag's handle is no one
+    colour, and its dark gaps look like the rope: pixel by pixel (find_holes) it breaks into
+    specks, and the network is sure there. GrabCut, with the sure backdrop as background and
+    the whole object as probable foreground, weighs the region as a whole against the
+    backdrop's colours and the object's. What it gives back to the backdrop is a hole where
+    it lies inside the object, away from its outline (the object eroded by the working
+    radius, so a thin rope around it stays), is mostly enclosed (HOLE_RIM_OUTSIDE), and its
+    colours are the backdrop's rather than the object's (BackgroundModel.likeness)."""
+    import cv2
+
+    mask = np.full(solid.shape, cv2.GC_PR_BGD, np.uint8)
+    mask[bg.sure] = cv2.GC_BGD
+    mask[solid] = cv2.GC_PR_FGD
+    fg = _grabcut(work, mask)
+    holes = np.zeros_like(solid)
+    if fg is None:
+        return holes
+    given_back = solid & ~fg
+    k = np.ones((2 * work.radius + 1,) * 2, np.uint8)
+    inner = given_back & (cv2.erode(solid.astype(np.uint8), k) > 0)
+    area_obj = int(solid.sum())
+    min_area = max(6, int(HOLE_MIN_SHARE * area_obj))
+    ring_k = np.ones((4 * work.radius + 1,) * 2, np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inner.astype(np.uint8), connectivity=8)
+    for i in range(1, n):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area < min_area or area > HOLE_MAX_SHARE * area_obj:
+            continue
+        # back out to the outline within what GrabCut gave back
+        comp = (cv2.dilate((labels == i).astype(np.uint8), k) > 0) & given_back
+        around = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
+        if outside[around].mean() > HOLE_RIM_OUTSIDE:
+            continue
+        if float(bg.likeness[comp].mean()) < BACKDROP_LIKE:
+            continue
+        holes |= comp
     return holes
 
 
