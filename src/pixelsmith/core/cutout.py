@@ -891,14 +891,13 @@ def find_holes(
     cand = (cv2.morphologyEx(cand, cv2.MORPH_CLOSE, k3) > 0) & solid
     holes = np.zeros_like(solid)
     outside = _outside(solid)
-    area_obj = int(solid.sum())
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
-    min_area = max(6, int(HOLE_MIN_SHARE * area_obj))
+    min_area, max_area = _hole_sizes(solid)
     r = work.radius
     ring_k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
     for i in range(1, n):
         area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < min_area or area > HOLE_MAX_SHARE * area_obj:
+        if area < min_area or area > max_area:
             continue
         x, y, w, h = (int(v) for v in stats[i, :4])
         ys, ye = max(0, y - 2 * r), min(solid.shape[0], y + h + 2 * r)
@@ -950,25 +949,37 @@ def enclosed_backdrop(
     if fg is None:
         return holes
     given_back = solid & ~fg
-    k = np.ones((2 * work.radius + 1,) * 2, np.uint8)
+    r = work.radius
+    k = np.ones((2 * r + 1,) * 2, np.uint8)
     inner = given_back & (cv2.erode(solid.astype(np.uint8), k) > 0)
-    area_obj = int(solid.sum())
-    min_area = max(6, int(HOLE_MIN_SHARE * area_obj))
-    ring_k = np.ones((4 * work.radius + 1,) * 2, np.uint8)
+    min_area, max_area = _hole_sizes(solid)
+    ring_k = np.ones((4 * r + 1,) * 2, np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inner.astype(np.uint8), connectivity=8)
     for i in range(1, n):
         area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < min_area or area > HOLE_MAX_SHARE * area_obj:
+        if area < min_area or area > max_area:
             continue
+        # only the component's box, with room for both dilations (r, then 2r)
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        ys, ye = max(0, y - 3 * r - 1), min(solid.shape[0], y + h + 3 * r + 1)
+        xs, xe = max(0, x - 3 * r - 1), min(solid.shape[1], x + w + 3 * r + 1)
         # back out to the outline within what GrabCut gave back
-        comp = (cv2.dilate((labels == i).astype(np.uint8), k) > 0) & given_back
+        seed = (labels[ys:ye, xs:xe] == i).astype(np.uint8)
+        comp = (cv2.dilate(seed, k) > 0) & given_back[ys:ye, xs:xe]
         around = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
-        if outside[around].mean() > HOLE_RIM_OUTSIDE:
+        if outside[ys:ye, xs:xe][around].mean() > HOLE_RIM_OUTSIDE:
             continue
-        if float(bg.likeness[comp].mean()) < BACKDROP_LIKE:
+        if float(bg.likeness[ys:ye, xs:xe][comp].mean()) < BACKDROP_LIKE:
             continue
-        holes |= comp
+        holes[ys:ye, xs:xe] |= comp
     return holes
+
+
+def _hole_sizes(solid: np.ndarray) -> tuple[int, int]:
+    """(smallest, largest) area in pixels of a hole in `solid`: smaller is JPEG noise, larger
+    is the object itself (HOLE_MIN_SHARE, HOLE_MAX_SHARE)."""
+    area_obj = int(solid.sum())
+    return max(6, int(HOLE_MIN_SHARE * area_obj)), int(HOLE_MAX_SHARE * area_obj)
 
 
 def _shows_clean_backdrop(dist: np.ndarray, comp: np.ndarray, r: int) -> bool:
