@@ -409,6 +409,47 @@ def test_the_zoomed_view_changes_nothing_when_what_it_drops_is_the_products_own_
     assert np.array_equal(solid2, solid)
 
 
+def _bars_and_box():  # noqa: ANN202
+    """A pair of navy push-up bars, the right one running past the closer zoom window, and a
+    red box between them, behind."""
+    img = _texture(300, 400)
+    left, right, box = (np.zeros(img.shape[:2], np.uint8) for _ in range(3))
+    cv2.rectangle(left, (40, 70), (120, 230), 1, -1)
+    cv2.rectangle(right, (280, 70), (360, 230), 1, -1)
+    cv2.rectangle(box, (130, 50), (270, 250), 1, -1)
+    img[box > 0] = (200, 40, 35)
+    img[(left | right) > 0] = (40, 45, 110)
+    return img, left > 0, right > 0, box > 0
+
+
+def test_the_closer_look_gives_back_the_parts_of_the_product_its_window_cut_off():
+    """The closer view (ZOOM_CLOSE) sees only the left bar: the right one, cut by its window,
+    comes back because it is made of the same stuff; the red box behind stays out."""
+    img, left, right, box = _bars_and_box()
+    net = _Views(left | right | box, left)
+    work, raw, sal, salient, solid = _first_view(img, left | right | box, net)
+    assert solid[right].mean() > 0.9 and solid[box].mean() > 0.9
+    inner = [cv2.erode(m.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0 for m in (left, right)]
+    core_box = cv2.erode(box.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+
+    def closer(regain: bool) -> np.ndarray:
+        _, _, solid2, _ = cutout._zoomed(
+            net, img, work, raw, sal, salient, solid, zoom=cutout.ZOOM_CLOSE, regain=regain
+        )
+        return solid2
+
+    cut = closer(False)
+    assert cut[inner[0]].all() and cut[inner[1]].mean() < 0.1, "without regain the bar is lost"
+    kept = closer(True)
+    assert kept[inner[0]].all() and kept[inner[1]].all(), "the cut-off bar did not come back"
+    assert kept[core_box].mean() < 0.05, "the box behind came back with the bar"
+    # the rule itself: a dropped part of the kept part's colours moves back, another does not
+    lab = work.lab
+    small = [work.resize(m.astype(np.float32)) > 0.5 for m in (left, right, box)]
+    k2, d2 = cutout._regain_cut_parts(lab, small[0], small[1] | small[2])
+    assert k2[small[1]].all() and not k2[small[2]].any() and not d2[small[1]].any()
+
+
 def test_grabcut_takes_back_the_part_of_a_product_the_network_missed_and_nothing_else():
     """A navy bag over a ginger cat's face; the network saw only the bag's right part (as on a
     real bag composited over skimage's cat). The rest of the bag comes back; the cat, a navy

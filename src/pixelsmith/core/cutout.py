@@ -9,7 +9,10 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
    busy backdrop, whose own things the network marks too (a monitor, a cup, a cat), a second
    network pass sees the frame's centre zoomed in and mirrored; what it no longer calls
    salient there seeds a watershed that takes that thing out beyond the window too
-   (_zoomed), unless it is made of the same stuff as what stays. Then the product is chosen
+   (_zoomed), unless it is made of the same stuff as what stays. A second, closer look
+   (ZOOM_CLOSE) follows: it tells a watch from the motorcycle it lies on where the first
+   could not, but its window cuts most products, so the parts it drops that are made of the
+   product's stuff come back. Then the product is chosen
    among the salient parts (pick_product: blobs split at narrow necks, the most salient and
    central part kept, with nearby pieces of the same stuff).
 3. A background model (the local background colour under the object, by normalised convolution,
@@ -74,7 +77,10 @@ TRANSPARENT_SCORE_BUSY = 0.8  # the same on a busy backdrop, whose colours overl
 BUSY_NOISE = 6.0  # backdrop colour spread (Lab) above which a backdrop is busy
 FRAME_TOUCH = 0.02  # share of a side the object covers on it to count as cut by the frame
 FG_RADII = (90, 6)  # blur-fusion radii at 1 Mpx: a coarse and a fine foreground estimate
-ZOOM = 0.8  # _zoom_consensus(): the centre window's share of each side
+ZOOM = 0.8  # _zoom_consensus(): the centre window's share of each side ...
+ZOOM_CLOSE = 0.65  # ... and of the second, closer look's (which often cuts the product)
+CUT_SAME = 0.75  # _zoomed(): colour overlap above which a part the closer look dropped is the
+# product's own, cut off by its window
 ENCLOSED = 0.8  # _zoomed(): share of the kept part's rim that is the dropped thing
 GRABCUT_ITERS = 2  # _grabcut(): rounds (4 measured the same in grow_product, at twice the time)
 GRABCUT_SIDE = 320  # ... on a copy this long (at 640 px: 4x the time for +0.003 IoU, +0.001 in
@@ -184,6 +190,10 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     if bg.noise > BUSY_NOISE:
         first, fitted = salient, solid
         sal, salient, solid, surrounded = _zoomed(net, img, work, raw, sal, salient, solid)
+        sal, salient, solid, around = _zoomed(
+            net, img, work, raw, sal, salient, solid, zoom=ZOOM_CLOSE, regain=True
+        )
+        surrounded |= around
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         picked = pick_product(salient, sal, work.lab)
@@ -220,10 +230,27 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     )
 
 
-def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
-    """sal, salient and solid again after the zoom consensus (unchanged when it takes nothing
-    out, or when what it takes out is made of the same stuff as what it keeps), and whether
-    what it took out surrounds what it kept (the other_object flag).
+def _zoomed(
+    net: Any,
+    img: np.ndarray,
+    work: _Working,
+    raw: np.ndarray,
+    sal: np.ndarray,
+    salient: np.ndarray,
+    solid: np.ndarray,
+    *,
+    zoom: float = ZOOM,
+    regain: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """sal, salient and solid again after the zoom consensus in the centre `zoom` window
+    (unchanged when it takes nothing out, or when what it takes out is made of the same stuff
+    as what it keeps), and whether what it took out surrounds what it kept (the other_object
+    flag).
+
+    With `regain`, for a window that cuts products bigger than itself (a push-up bar, a watch's
+    strap): each part of what it took out (split_parts) whose colours overlap what it keeps by
+    CUT_SAME or more is the product's own and comes back; the motorcycle behind a watch does
+    not.
 
     What the zoomed view drops inside its window (a cup) and what both views keep (the watch
     in front of it) seed a watershed on the photo's colour gradient over the first view's
@@ -233,7 +260,7 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     from skimage.segmentation import watershed
 
     unchanged = sal, salient, solid, False
-    fused = _zoom_consensus(net, img, raw)
+    fused = _zoom_consensus(net, img, raw, zoom)
     lo, hi = float(fused.min()), float(fused.max())
     if hi < MIN_PEAK or hi - lo < 1e-3:
         return unchanged
@@ -242,7 +269,7 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     agree = apply_coefficients(a1, b1, work.guide) > 0.5
     k = np.ones((2 * work.radius + 1,) * 2, np.uint8)
     # seeds only inside the window: outside it only the first view spoke
-    window = _window(work.size)
+    window = _window(work.size, zoom)
     keep = (cv2.erode(agree.astype(np.uint8), k) > 0) & salient & window
     drop = (cv2.erode((salient & ~agree).astype(np.uint8), k) > 0) & window
     if keep.sum() < MIN_OBJECT_SHARE * keep.size or drop.sum() < MIN_PART * keep.sum():
@@ -255,6 +282,8 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     kept, dropped = parts == 1, parts == 2
     if _colour_overlap(work.lab, kept, dropped) >= SAME_STUFF:  # one object seen closer
         return unchanged
+    if regain:
+        kept, dropped = _regain_cut_parts(work.lab, kept, dropped)
     solid2 = main_parts(kept, near=PART_GAP)
     if solid2.sum() < MIN_OBJECT_SHARE * solid2.size:
         return unchanged
@@ -268,6 +297,21 @@ def _zoomed(net, img, work, raw, sal, salient, solid):  # noqa: ANN001, ANN202
     return np.where(kept, sal, np.minimum(sal, sal2)), kept, solid2, surrounded
 
 
+def _regain_cut_parts(
+    lab: np.ndarray, kept: np.ndarray, dropped: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """kept and dropped after the parts of dropped made of kept's stuff move back to kept."""
+    parts = split_parts(dropped, lab)
+    kept, dropped = kept.copy(), dropped.copy()
+    size = int(kept.sum())
+    for j in range(1, int(parts.max()) + 1):
+        part = parts == j
+        if part.sum() >= MIN_PART * size and _colour_overlap(lab, part, kept) >= CUT_SAME:
+            kept |= part
+            dropped &= ~part
+    return kept, dropped
+
+
 def _enclosed_by(inner: np.ndarray, outer: np.ndarray) -> float:
     """The share of the ring just outside inner that is outer (0..1)."""
     import cv2
@@ -277,11 +321,11 @@ def _enclosed_by(inner: np.ndarray, outer: np.ndarray) -> float:
     return float((rim & outer).sum()) / n if n else 0.0
 
 
-def _window(size: tuple[int, int]) -> np.ndarray:
-    """The zoom window (the centre ZOOM share of each side) as a mask of the given (w, h)."""
+def _window(size: tuple[int, int], zoom: float = ZOOM) -> np.ndarray:
+    """The zoom window (the centre `zoom` share of each side) as a mask of the given (w, h)."""
     w, h = size
     m = np.zeros((h, w), bool)
-    cw, ch = round(w * ZOOM), round(h * ZOOM)
+    cw, ch = round(w * zoom), round(h * zoom)
     x0, y0 = (w - cw) // 2, (h - ch) // 2
     m[y0 : y0 + ch, x0 : x0 + cw] = True
     return m
@@ -330,7 +374,7 @@ def _raw_saliency(net: Any, img: np.ndarray) -> np.ndarray:
     return np.asarray(raw(img) if raw else net.mask320(img), np.float32)
 
 
-def _zoom_consensus(net: Any, img: np.ndarray, raw: np.ndarray) -> np.ndarray:
+def _zoom_consensus(net: Any, img: np.ndarray, raw: np.ndarray, zoom: float = ZOOM) -> np.ndarray:
     """raw with its centre fused with a second view of the centre: zoomed in and mirrored.
 
     On a busy backdrop the network often marks a salient thing of the scene (a cup, a cat, a
@@ -342,7 +386,7 @@ def _zoom_consensus(net: Any, img: np.ndarray, raw: np.ndarray) -> np.ndarray:
     import cv2
 
     h, w = img.shape[:2]
-    cw, ch = max(8, round(w * ZOOM)), max(8, round(h * ZOOM))
+    cw, ch = max(8, round(w * zoom)), max(8, round(h * zoom))
     x0, y0 = (w - cw) // 2, (h - ch) // 2
     crop = np.ascontiguousarray(img[y0 : y0 + ch, x0 : x0 + cw])
     near = _raw_saliency(net, np.ascontiguousarray(crop[:, ::-1]))[:, ::-1]
