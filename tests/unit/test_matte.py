@@ -450,6 +450,20 @@ def test_the_closer_look_gives_back_the_parts_of_the_product_its_window_cut_off(
     assert k2[small[1]].all() and not k2[small[2]].any() and not d2[small[1]].any()
 
 
+def test_the_closer_look_centres_on_the_frame_unless_the_product_was_shot_off_centre():
+    centred = np.zeros((300, 400), bool)
+    centred[60:250, 150:270] = True  # box centre (0.525, 0.517): within CLOSE_CENTRED
+    assert cutout._close_centre(centred) is None
+    off = np.zeros((300, 400), bool)
+    off[20:140, 10:130] = True  # a product in the top-left corner
+    assert cutout._close_centre(off) == pytest.approx((70 / 400, 80 / 300))
+    # the window follows it, and stays inside the frame
+    win = cutout._window((400, 300), cutout.ZOOM_CLOSE, cutout._close_centre(off))
+    ys, xs = np.nonzero(win)
+    assert (xs.min(), ys.min()) == (0, 0) and win[off].all()
+    assert (xs.max() + 1, ys.max() + 1) == (round(400 * cutout.ZOOM_CLOSE), 195)
+
+
 def test_grabcut_takes_back_the_part_of_a_product_the_network_missed_and_nothing_else():
     """A navy bag over a ginger cat's face; the network saw only the bag's right part (as on a
     real bag composited over skimage's cat). The rest of the bag comes back; the cat, a navy

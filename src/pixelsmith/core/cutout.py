@@ -10,8 +10,9 @@ Shared by Desk Makeover (catalog items without transparency) and Backdrop Studio
    network pass sees the frame's centre zoomed in and mirrored; what it no longer calls
    salient there seeds a watershed that takes that thing out beyond the window too
    (_zoomed), unless it is made of the same stuff as what stays. A second, closer look
-   (ZOOM_CLOSE) follows: it tells a watch from the motorcycle it lies on where the first
-   could not, but its window cuts most products, so the parts it drops that are made of the
+   (ZOOM_CLOSE, around the frame's centre, or around what the first kept when that lies off
+   centre) follows: it tells a watch from the motorcycle it lies on where the first could
+   not, but its window cuts most products, so the parts it drops that are made of the
    product's stuff come back. Then the product is chosen
    among the salient parts (pick_product: blobs split at narrow necks, the most salient and
    central part kept, with nearby pieces of the same stuff).
@@ -79,6 +80,7 @@ FRAME_TOUCH = 0.02  # share of a side the object covers on it to count as cut by
 FG_RADII = (90, 6)  # blur-fusion radii at 1 Mpx: a coarse and a fine foreground estimate
 ZOOM = 0.8  # _zoom_consensus(): the centre window's share of each side ...
 ZOOM_CLOSE = 0.65  # ... and of the second, closer look's (which often cuts the product)
+CLOSE_CENTRED = 0.1  # _close_centre(): the kept box's centre within this share of the frame's
 CUT_SAME = 0.75  # _zoomed(): colour overlap above which a part the closer look dropped is the
 # product's own, cut off by its window
 ENCLOSED = 0.8  # _zoomed(): share of the kept part's rim that is the dropped thing
@@ -191,7 +193,16 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
         first, fitted = salient, solid
         sal, salient, solid, surrounded = _zoomed(net, img, work, raw, sal, salient, solid)
         sal, salient, solid, around = _zoomed(
-            net, img, work, raw, sal, salient, solid, zoom=ZOOM_CLOSE, regain=True
+            net,
+            img,
+            work,
+            raw,
+            sal,
+            salient,
+            solid,
+            zoom=ZOOM_CLOSE,
+            regain=True,
+            centre=_close_centre(solid),
         )
         surrounded |= around
         # a busy backdrop has salient things of its own: choose the product among them. On a
@@ -241,6 +252,7 @@ def _zoomed(
     *,
     zoom: float = ZOOM,
     regain: bool = False,
+    centre: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """sal, salient and solid again after the zoom consensus in the centre `zoom` window
     (unchanged when it takes nothing out, or when what it takes out is made of the same stuff
@@ -260,7 +272,7 @@ def _zoomed(
     from skimage.segmentation import watershed
 
     unchanged = sal, salient, solid, False
-    fused = _zoom_consensus(net, img, raw, zoom)
+    fused = _zoom_consensus(net, img, raw, zoom, centre)
     lo, hi = float(fused.min()), float(fused.max())
     if hi < MIN_PEAK or hi - lo < 1e-3:
         return unchanged
@@ -269,7 +281,7 @@ def _zoomed(
     agree = apply_coefficients(a1, b1, work.guide) > 0.5
     k = np.ones((2 * work.radius + 1,) * 2, np.uint8)
     # seeds only inside the window: outside it only the first view spoke
-    window = _window(work.size, zoom)
+    window = _window(work.size, zoom, centre)
     keep = (cv2.erode(agree.astype(np.uint8), k) > 0) & salient & window
     drop = (cv2.erode((salient & ~agree).astype(np.uint8), k) > 0) & window
     if keep.sum() < MIN_OBJECT_SHARE * keep.size or drop.sum() < MIN_PART * keep.sum():
@@ -321,12 +333,28 @@ def _enclosed_by(inner: np.ndarray, outer: np.ndarray) -> float:
     return float((rim & outer).sum()) / n if n else 0.0
 
 
-def _window(size: tuple[int, int], zoom: float = ZOOM) -> np.ndarray:
-    """The zoom window (the centre `zoom` share of each side) as a mask of the given (w, h)."""
+def _close_centre(solid: np.ndarray) -> tuple[float, float] | None:
+    """Where the closer look centres its window (a share of each side), None for the frame's
+    centre: there when the box of what the first look kept is centred within CLOSE_CENTRED
+    of the frame (a product photo frames its product; the box may be off by a thing behind
+    it), else the box's own centre (the product was shot off-centre)."""
+    ys, xs = np.nonzero(solid)
+    if ys.size == 0:
+        return None
+    h, w = solid.shape
+    cx, cy = (xs.min() + xs.max() + 1) / 2 / w, (ys.min() + ys.max() + 1) / 2 / h
+    return None if max(abs(cx - 0.5), abs(cy - 0.5)) <= CLOSE_CENTRED else (cx, cy)
+
+
+def _window(
+    size: tuple[int, int], zoom: float = ZOOM, centre: tuple[float, float] | None = None
+) -> np.ndarray:
+    """The zoom window (`zoom` of each side, around `centre` or the frame's centre, inside the
+    frame) as a mask of the given (w, h)."""
     w, h = size
     m = np.zeros((h, w), bool)
     cw, ch = round(w * zoom), round(h * zoom)
-    x0, y0 = (w - cw) // 2, (h - ch) // 2
+    x0, y0 = _origin(w, h, cw, ch, centre)
     m[y0 : y0 + ch, x0 : x0 + cw] = True
     return m
 
@@ -374,8 +402,28 @@ def _raw_saliency(net: Any, img: np.ndarray) -> np.ndarray:
     return np.asarray(raw(img) if raw else net.mask320(img), np.float32)
 
 
-def _zoom_consensus(net: Any, img: np.ndarray, raw: np.ndarray, zoom: float = ZOOM) -> np.ndarray:
-    """raw with its centre fused with a second view of the centre: zoomed in and mirrored.
+def _origin(
+    w: int, h: int, cw: int, ch: int, centre: tuple[float, float] | None
+) -> tuple[int, int]:
+    """Top-left corner of a cw x ch window in a w x h frame, around centre (shares of each
+    side; None: the frame's centre), moved inside the frame."""
+    if centre is None:
+        return (w - cw) // 2, (h - ch) // 2
+    cx, cy = centre
+    x0 = int(np.clip(round(cx * w - cw / 2), 0, w - cw))
+    y0 = int(np.clip(round(cy * h - ch / 2), 0, h - ch))
+    return x0, y0
+
+
+def _zoom_consensus(
+    net: Any,
+    img: np.ndarray,
+    raw: np.ndarray,
+    zoom: float = ZOOM,
+    centre: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """raw with its centre fused with a second view of the centre: zoomed in and mirrored
+    (the window around `centre` instead when given, see _window).
 
     On a busy backdrop the network often marks a salient thing of the scene (a cup, a cat, a
     motorcycle) together with the product in front of it. Seen closer, around the frame's
@@ -387,7 +435,7 @@ def _zoom_consensus(net: Any, img: np.ndarray, raw: np.ndarray, zoom: float = ZO
 
     h, w = img.shape[:2]
     cw, ch = max(8, round(w * zoom)), max(8, round(h * zoom))
-    x0, y0 = (w - cw) // 2, (h - ch) // 2
+    x0, y0 = _origin(w, h, cw, ch, centre)
     crop = np.ascontiguousarray(img[y0 : y0 + ch, x0 : x0 + cw])
     near = _raw_saliency(net, np.ascontiguousarray(crop[:, ::-1]))[:, ::-1]
     s = raw.shape[0]
