@@ -254,10 +254,10 @@ def _zoomed(
     regain: bool = False,
     centre: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """sal, salient and solid again after the zoom consensus in the centre `zoom` window
-    (unchanged when it takes nothing out, or when what it takes out is made of the same stuff
-    as what it keeps), and whether what it took out surrounds what it kept (the other_object
-    flag).
+    """sal, salient and solid again after the zoom consensus in a `zoom` window around
+    `centre`, else the frame's centre (unchanged when it takes nothing out, or when what it
+    takes out is made of the same stuff as what it keeps), and whether what it took out
+    surrounds what it kept (the other_object flag).
 
     With `regain`, for a window that cuts products bigger than itself (a push-up bar, a watch's
     strap): each part of what it took out (split_parts) whose colours overlap what it keeps by
@@ -338,11 +338,11 @@ def _close_centre(solid: np.ndarray) -> tuple[float, float] | None:
     centre: there when the box of what the first look kept is centred within CLOSE_CENTRED
     of the frame (a product photo frames its product; the box may be off by a thing behind
     it), else the box's own centre (the product was shot off-centre)."""
-    ys, xs = np.nonzero(solid)
-    if ys.size == 0:
+    x, y, bw, bh = alpha_box(solid)
+    if bw == 0:
         return None
     h, w = solid.shape
-    cx, cy = (xs.min() + xs.max() + 1) / 2 / w, (ys.min() + ys.max() + 1) / 2 / h
+    cx, cy = (x + bw / 2) / w, (y + bh / 2) / h
     return None if max(abs(cx - 0.5), abs(cy - 0.5)) <= CLOSE_CENTRED else (cx, cy)
 
 
