@@ -401,6 +401,49 @@ def test_a_left_out_thing_all_around_the_product_is_flagged_unless_it_is_the_sce
     assert solid2[(side > 0) & ~watch].mean() < 0.1, "the thing beside was kept"
 
 
+def _label_inside(outer: np.ndarray):  # noqa: ANN202
+    """A dark label at the frame's centre inside `outer` (a mask of 300x400), whose pixels show
+    the wood behind, a little lighter (clear glass): the photo and the label's mask."""
+    img = _texture(300, 400)
+    label = np.zeros(outer.shape, np.uint8)
+    cv2.rectangle(label, (175, 115), (225, 185), 1, -1)
+    glass = outer & (label == 0)
+    img[glass] = np.clip(img[glass].astype(np.int16) + 25, 0, 255).astype(np.uint8)
+    img[label > 0] = (25, 25, 30)
+    return img, label > 0
+
+
+def test_a_clear_bottle_whose_label_alone_the_zoomed_view_keeps_stays_whole():
+    # The closer view often sees a glass bottle's dark label and not its glass. What it drops
+    # then lies all around what it keeps, inside its window, and the two make one convex shape
+    # as the first view saw it: that is the product's glass, not a scene behind it.
+    bottle = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(bottle, (140, 60), (260, 240), 1, -1)
+    img, label = _label_inside(bottle > 0)
+    net = _Views(bottle, label)
+    work, raw, sal, salient, solid = _first_view(img, bottle > 0, net)
+    assert solid[bottle > 0].mean() > 0.9
+    _, _, solid2, surrounded = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    assert np.array_equal(solid2, solid) and not surrounded
+    # a thing of no single shape all around the label (a cross behind it) is dropped, flagged
+    cross = np.zeros_like(bottle)
+    cv2.rectangle(cross, (60, 125), (340, 175), 1, -1)
+    cv2.rectangle(cross, (175, 40), (225, 260), 1, -1)
+    cv2.rectangle(cross, (160, 100), (240, 200), 1, -1)
+    img, label = _label_inside(cross > 0)
+    img[(cross > 0) & ~label] = (200, 40, 35)
+    net = _Views(cross, label)
+    work, raw, sal, salient, solid = _first_view(img, cross > 0, net)
+    _, _, solid2, surrounded = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    assert surrounded, "the cross around the label was not flagged"
+    assert (
+        solid2[
+            (cross > 0) & ~cv2.dilate(label.astype(np.uint8), np.ones((9, 9))).astype(bool)
+        ].mean()
+        < 0.1
+    ), "the cross behind the label was kept"
+
+
 def test_the_zoomed_view_changes_nothing_when_what_it_drops_is_the_products_own_stuff():
     img, cup, watch = _cup_and_watch((200, 40, 35))  # all one red object
     net = _Views(cup | watch, watch)
