@@ -371,7 +371,7 @@ def test_a_thing_the_zoomed_view_drops_goes_outside_the_window_too():
     rim = cup & ~cv2.dilate(watch.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     assert solid2[rim].mean() < 0.05
     assert not solid2[150, 25]  # the cup's far left, outside the zoom window
-    assert surrounded  # the cup lies all around the watch: the person is asked to look
+    assert surrounded == "other_object"  # the cup lies all around the watch: the person looks
 
 
 def test_a_left_out_thing_all_around_the_product_is_flagged_unless_it_is_the_scene():
@@ -423,8 +423,10 @@ def test_a_clear_bottle_whose_label_alone_the_zoomed_view_keeps_stays_whole():
     net = _Views(bottle, label)
     work, raw, sal, salient, solid = _first_view(img, bottle > 0, net)
     assert solid[bottle > 0].mean() > 0.9
-    _, _, solid2, surrounded = cutout._zoomed(net, img, work, raw, sal, salient, solid)
-    assert np.array_equal(solid2, solid) and not surrounded
+    _, _, solid2, seen = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    assert np.array_equal(solid2, solid) and seen == "transparent"
+    flags = {f.code for f in cutout.matte(img, model=net).flags}
+    assert "transparent" in flags and "other_object" not in flags, flags
     # a thing of no single shape all around the label (a cross behind it) is dropped, flagged
     cross = np.zeros_like(bottle)
     cv2.rectangle(cross, (60, 125), (340, 175), 1, -1)
@@ -434,8 +436,8 @@ def test_a_clear_bottle_whose_label_alone_the_zoomed_view_keeps_stays_whole():
     img[(cross > 0) & ~label] = (200, 40, 35)
     net = _Views(cross, label)
     work, raw, sal, salient, solid = _first_view(img, cross > 0, net)
-    _, _, solid2, surrounded = cutout._zoomed(net, img, work, raw, sal, salient, solid)
-    assert surrounded, "the cross around the label was not flagged"
+    _, _, solid2, seen = cutout._zoomed(net, img, work, raw, sal, salient, solid)
+    assert seen == "other_object", f"the cross around the label was seen as {seen!r}"
     assert (
         solid2[
             (cross > 0) & ~cv2.dilate(label.astype(np.uint8), np.ones((9, 9))).astype(bool)

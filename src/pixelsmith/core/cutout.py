@@ -110,8 +110,8 @@ class MatteFlag:
     "low_confidence" (the network was unsure over much of the object), "transparent" (glass
     or clear plastic: the alpha cannot be trusted), "cut_by_frame" (the object runs off the
     photo's edge; `params["sides"]` says which: "top,left", ...), "other_object" (a salient
-    thing all around the kept part was left out: a cup behind a watch, or the glass of a
-    bottle whose label alone was kept; the two look alike, so the person decides). Message
+    thing all around the kept part was left out: a cup behind a watch; a clear bottle
+    whose label alone the closer look kept is kept whole and flagged "transparent"). Message
     key: cutout.flag.<code>."""
 
     code: str
@@ -190,11 +190,12 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     if solid.sum() < MIN_OBJECT_SHARE * solid.size:
         raise _no_object()
     bg = BackgroundModel.fit(work, solid, sal)
-    surrounded = False
+    seen: set[str] = set()  # what the closer looks saw: "other_object", "transparent"
     if bg.noise > BUSY_NOISE:
         first, fitted = salient, solid
-        sal, salient, solid, surrounded = _zoomed(net, img, work, raw, sal, salient, solid)
-        sal, salient, solid, around = _zoomed(
+        sal, salient, solid, left_out = _zoomed(net, img, work, raw, sal, salient, solid)
+        seen.add(left_out)
+        sal, salient, solid, left_out = _zoomed(
             net,
             img,
             work,
@@ -206,7 +207,7 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
             regain=True,
             centre=_close_centre(solid),
         )
-        surrounded |= around
+        seen.add(left_out)
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         picked = pick_product(salient, sal, work.lab)
@@ -230,8 +231,13 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     out = decontaminate(img, alpha)
     confidence = saliency_confidence(raw)
     busy = bg.noise > BUSY_NOISE
-    flags = matte_flags(alpha, confidence, transparency_score(work, solid, bg), busy=busy)
-    if surrounded:
+    transparency = transparency_score(work, solid, bg)
+    flags = matte_flags(alpha, confidence, transparency, busy=busy)
+    if "transparent" in seen and all(f.code != "transparent" for f in flags):
+        flags.append(
+            MatteFlag("transparent", FLAG_MESSAGES["transparent"], {"score": f"{transparency:.2f}"})
+        )
+    if "other_object" in seen:
         flags.append(MatteFlag("other_object", FLAG_MESSAGES["other_object"]))
     return Matte(
         rgb=out,
@@ -255,11 +261,12 @@ def _zoomed(
     zoom: float = ZOOM,
     regain: bool = False,
     centre: tuple[float, float] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
     """sal, salient and solid again after the zoom consensus in a `zoom` window around
     `centre`, else the frame's centre (unchanged when it takes nothing out, or when what it
-    takes out is made of the same stuff as what it keeps), and whether what it took out
-    surrounds what it kept (the other_object flag).
+    takes out is made of the same stuff as what it keeps), and the flag code for what it
+    saw: "other_object" when what it took out surrounds what it kept, "transparent" when
+    that is a clear bottle's glass (kept, see below), else None.
 
     With `regain`, for a window that cuts products bigger than itself (a push-up bar, a watch's
     strap): each part of what it took out (split_parts) whose colours overlap what it keeps by
@@ -273,7 +280,7 @@ def _zoomed(
     import cv2
     from skimage.segmentation import watershed
 
-    unchanged = sal, salient, solid, False
+    unchanged = sal, salient, solid, None
     fused = _zoom_consensus(net, img, raw, zoom, centre)
     lo, hi = float(fused.min()), float(fused.max())
     if hi < MIN_PEAK or hi - lo < 1e-3:
@@ -313,8 +320,9 @@ def _zoomed(
     # scene thing behind the product (a cup) runs past the window or makes no single shape.
     inside = (dropped & window).sum() >= IN_WINDOW * dropped.sum()
     if surrounded and inside and _is_one_shape(solid):
-        return unchanged
-    return np.where(kept, sal, np.minimum(sal, sal2)), kept, solid2, surrounded
+        return sal, salient, solid, "transparent"
+    left_out = "other_object" if surrounded else None
+    return np.where(kept, sal, np.minimum(sal, sal2)), kept, solid2, left_out
 
 
 def _regain_cut_parts(
