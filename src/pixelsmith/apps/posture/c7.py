@@ -20,6 +20,13 @@ Long hair hanging over the neck is not told from the neck: its edge is taken for
 which puts C7 too far back and reads the angle a few degrees low. On a rounded upper back
 (seated, shoulders forward) the row at C7_HEIGHT can lie below the base of the neck, on the
 back's slope: C7 is then put lower and farther back than the spinous process.
+
+Tried and not shipped: C7 at the corner of the back contour below the nape (the contour point
+farthest towards the face from the line between the nape and the contour at shoulder height,
+when it lies 5 % of the rise or more off that line). On the 20 real side views it righted
+good_01 (42.6° → 44.2°) and good_09 (41.9° → 51.1°) and wronged bad_06 (43.2° → 45.6°) and
+good_08 (44.4° → 42.6°): 17 of 20 either way. good_04 stays at about 28°: seen from above and
+leaning 20° forward, its ear lies well ahead of the base of its neck.
 """
 
 from __future__ import annotations
