@@ -194,7 +194,7 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
     if bg.noise > BUSY_NOISE:
         first, fitted = salient, solid
         sal, salient, solid, left_out = _zoomed(net, img, work, raw, sal, salient, solid)
-        seen.add(left_out)
+        seen |= {left_out} - {None}
         sal, salient, solid, left_out = _zoomed(
             net,
             img,
@@ -207,7 +207,7 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
             regain=True,
             centre=_close_centre(solid),
         )
-        seen.add(left_out)
+        seen |= {left_out} - {None}
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         picked = pick_product(salient, sal, work.lab)
