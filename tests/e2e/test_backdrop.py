@@ -126,6 +126,17 @@ def test_upload_brush_suggest_render_and_download_on_a_desktop(open_page, photos
     assert not hangul(first["brief"]["text"])
     wait_suggestions(page)
     assert page.locator(".bd-suggestion input:checked").count() == 3
+    # each card shows its backdrop's main colour until the thumbnail arrives
+    placeholders = page.eval_on_selector_all(
+        ".bd-suggestion img", "imgs => imgs.map(i => i.style.backgroundColor)"
+    )
+    assert placeholders and all(placeholders), f"cards without a placeholder colour: {placeholders}"
+    page.locator("#bd-suggestions").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.bd-suggestion img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)",
+        timeout=SLOW,
+    )
     w.screenshot("backdrop-desktop-suggestions")
 
     # The brush: remove the product's right half, then apply.

@@ -33,6 +33,7 @@ const API = "/api/v1/backdrop";
 const { t, messages } = pageMessages("backdrop-i18n");
 const tOr = (key, fallback, vars) => (Object.hasOwn(messages, key) ? t(key, vars) : fallback);
 const pct = (x) => Math.round(Math.max(0, Math.min(1, Number(x) || 0)) * 100);
+const HEX = /^#[0-9a-f]{6}$/i;
 const smooth = () =>
   window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
 
@@ -673,7 +674,13 @@ function suggestionCard(s, checked) {
       "label",
       {},
       input,
-      h("img", { src: a.thumb_url, alt: a.description_text || a.name, loading: "lazy" }),
+      // its main colour stands in while the thumbnail loads (a fresh library paints them first)
+      h("img", {
+        src: a.thumb_url,
+        alt: a.description_text || a.name,
+        loading: "lazy",
+        style: HEX.test(a.colours?.[0] || "") ? `background-color: ${a.colours[0]}` : null,
+      }),
       h(
         "span",
         { class: "bd-suggestion-text" },
