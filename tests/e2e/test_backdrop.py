@@ -215,8 +215,12 @@ def test_the_page_in_korean_on_a_phone(open_page, photos):
     for i in range(1, boxes.count()):
         boxes.nth(i).uncheck()
     assert page.locator(".bd-suggestion input:checked").count() == 1
+    names = page.locator(".bd-suggestion-name").all_inner_texts()
+    assert names and all(hangul(n) for n in names), f"background names not in Korean: {names}"
     render_and_wait(page)
     expect(page.locator(".bd-render")).to_have_count(1)
+    rendered_on = page.inner_text(".bd-render-name")
+    assert rendered_on == names[0], (rendered_on, names[0])
     no_horizontal_overflow(page)
     w.screenshot("backdrop-phone-ko-renders")
     w.assert_clean()

@@ -266,6 +266,10 @@ def test_suggestions_are_the_top_k_backgrounds_with_their_scores(client, product
     assert client.get(f"{API}/products/{product['id']}/suggestions?k=0").status_code == 422
     ko = client.get(f"{API}/products/{product['id']}/suggestions?k=2&lang=ko").json()["items"]
     assert all(hangul(s["asset"]["description_text"]) for s in ko), ko
+    # the starter set's names are shown in the page's language too
+    assert all(hangul(s["asset"]["name_text"]) for s in ko), [s["asset"]["name_text"] for s in ko]
+    en = client.get(f"{API}/products/{product['id']}/suggestions?k=2").json()["items"]
+    assert all(s["asset"]["name_text"] == s["asset"]["name"] for s in en), en
 
 
 def test_presets_list_the_marketplace_formats(client):

@@ -48,6 +48,18 @@ def test_at_least_thirty_described_assets_in_both_languages():
         assert wanted in kinds
 
 
+def test_every_starter_backdrop_has_a_korean_name_and_only_they_do():
+    ko = starter.NAMES["ko"]
+    ids = {s.id for s in starter.STARTER_SPECS}
+    assert set(ko) == ids, (sorted(ids - set(ko)), sorted(set(ko) - ids))
+    assert all(HANGUL.search(name) for name in ko.values()), ko
+    assert len(set(ko.values())) == len(ko), "two backdrops share a Korean name"
+    first = starter.STARTER_SPECS[0]
+    assert starter.display_name(first.id, first.name, "ko") == ko[first.id]
+    assert starter.display_name(first.id, first.name, "en") == first.name
+    assert starter.display_name("import-abc", "my wall", "ko") == "my wall"  # the user's own
+
+
 def test_images_are_distinct_and_not_flat(painted):
     imgs = list(painted.values())
     for img in imgs:

@@ -38,6 +38,7 @@ from .models import (
     brief_from_dict,
     lighting_from_dict,
 )
+from .starter import display_name
 from .types import ASSET_SIDE, WORKING_MAX_SIDE
 
 PNG_LEVEL = 1  # stored photos and cut-outs: lossless, a third of the encode time of level 6
@@ -539,11 +540,12 @@ class BackdropService:
 
     def _suggestion_dict(self, sug: Any, lang: str) -> dict:
         d = sug.to_dict(lang)
-        d["asset"] = self._asset_urls(d["asset"])
+        d["asset"] = self._asset_urls(d["asset"], lang)
         return d
 
     @staticmethod
-    def _asset_urls(d: dict) -> dict:
+    def _asset_urls(d: dict, lang: str) -> dict:
+        d["name_text"] = display_name(d["id"], d["name"], lang)
         d["thumb_url"] = f"/api/v1/backdrop/assets/{d['id']}/thumbnail"
         d["image_url"] = f"/api/v1/backdrop/assets/{d['id']}/image"
         return d
@@ -552,10 +554,10 @@ class BackdropService:
         self, user_id: str, *, kind: str | None = None, source: str | None = None, lang: str = "en"
     ) -> list[dict]:
         found = self.library.list(kind=kind, source=source, user_id=user_id)
-        return [self._asset_urls(a.to_dict(lang)) for a in found]
+        return [self._asset_urls(a.to_dict(lang), lang) for a in found]
 
     def asset(self, user_id: str, asset_id: str, lang: str = "en") -> dict:
-        return self._asset_urls(self._get_asset(user_id, asset_id).to_dict(lang))
+        return self._asset_urls(self._get_asset(user_id, asset_id).to_dict(lang), lang)
 
     def _get_asset(self, user_id: str, asset_id: str) -> Any:
         try:
@@ -574,7 +576,7 @@ class BackdropService:
         self, user_id: str, rgb: np.ndarray, *, name: str | None = None, lang: str = "en"
     ) -> dict:
         asset = self.library.add_image(rgb, source="import", name=name, user_id=user_id)
-        return self._asset_urls(asset.to_dict(lang))
+        return self._asset_urls(asset.to_dict(lang), lang)
 
     def delete_asset(self, user_id: str, asset_id: str) -> None:
         a = self._get_asset(user_id, asset_id)

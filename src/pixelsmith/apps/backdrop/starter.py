@@ -503,6 +503,60 @@ STARTER_SPECS: tuple[StarterSpec, ...] = (
 
 BY_ID: dict[str, StarterSpec] = {s.id: s for s in STARTER_SPECS}
 
+# The starter set's names for people, by language ("en" is each spec's own name). A user's
+# imports keep the name they gave.
+NAMES: dict[str, dict[str, str]] = {
+    "ko": {
+    "starter-gradient-white": "흰색 스튜디오 그라데이션",
+    "starter-gradient-beige": "따뜻한 베이지 그라데이션",
+    "starter-gradient-blush": "블러시 핑크 그라데이션",
+    "starter-gradient-sky": "하늘색 그라데이션",
+    "starter-gradient-sage": "세이지 그린 그라데이션",
+    "starter-gradient-charcoal": "차콜 스포트라이트",
+    "starter-gradient-navy": "미드나잇 네이비 스포트라이트",
+    "starter-gradient-peach-lilac": "복숭아·라일락 투톤",
+    "starter-sweep-white": "흰색 페이퍼 스윕",
+    "starter-sweep-grey": "연회색 페이퍼 스윕",
+    "starter-sweep-sand": "모래색 페이퍼 스윕",
+    "starter-sweep-pink": "파스텔 핑크 페이퍼 스윕",
+    "starter-sweep-mint": "민트 페이퍼 스윕",
+    "starter-sweep-yellow": "머스터드 페이퍼 스윕",
+    "starter-sweep-terracotta": "테라코타 페이퍼 스윕",
+    "starter-sweep-black": "검정 페이퍼 스윕",
+    "starter-marble-white": "흰색 카라라 대리석",
+    "starter-marble-black": "검정 마르퀴나 대리석",
+    "starter-marble-green": "녹색 대리석",
+    "starter-marble-flatlay": "카라라 대리석 플랫레이",
+    "starter-wood-oak": "밝은 오크 테이블",
+    "starter-wood-walnut": "짙은 월넛 테이블",
+    "starter-wood-herringbone": "헤링본 마루",
+    "starter-concrete-grey": "콘크리트 슬래브",
+    "starter-concrete-dark": "어두운 콘크리트",
+    "starter-linen-natural": "내추럴 린넨",
+    "starter-linen-grey": "회색 린넨",
+    "starter-bokeh-warm": "따뜻한 보케",
+    "starter-bokeh-cool": "차가운 보케",
+    "starter-podium-white": "흰색 포디움",
+    "starter-podium-pink": "핑크 포디움",
+    "starter-podium-sage": "세이지 포디움",
+    "starter-podium-terracotta": "테라코타 포디움",
+    "starter-podium-marble-black": "검정 배경 대리석 포디움",
+    "starter-terrazzo-cream": "크림 테라조",
+    "starter-floor-light": "밝은 스튜디오 바닥",
+    "starter-floor-dark": "어두운 스튜디오 바닥",
+    "starter-set-pastel-arch": "파스텔 아치 세트",
+    "starter-set-mint-pink": "민트·핑크 세트",
+    "starter-kitchen-counter": "흰색 주방 상판",
+    "starter-solid-white": "순백색",
+    "starter-solid-light-grey": "연회색",
+    },
+}
+
+
+def display_name(asset_id: str, name: str, lang: str | None) -> str:
+    """The name to show for an asset in `lang`: the starter set's translation, else `name`."""
+    return NAMES.get(lang or "en", {}).get(asset_id, name)
+
 
 def seed_of(asset_id: str) -> int:
     return zlib.crc32(asset_id.encode("utf-8"))

@@ -677,14 +677,14 @@ function suggestionCard(s, checked) {
       // its main colour stands in while the thumbnail loads (a fresh library paints them first)
       h("img", {
         src: a.thumb_url,
-        alt: a.description_text || a.name,
+        alt: a.description_text || a.name_text || a.name,
         loading: "lazy",
         style: HEX.test(a.colours?.[0] || "") ? `background-color: ${a.colours[0]}` : null,
       }),
       h(
         "span",
         { class: "bd-suggestion-text" },
-        h("span", { class: "bd-suggestion-name", text: a.name }),
+        h("span", { class: "bd-suggestion-name", text: a.name_text || a.name }),
         h("span", { class: "hint", text: t("apps.backdrop.suggest.score", { pct: pct(s.score) }) }),
       ),
     ),
@@ -748,7 +748,7 @@ function showRenders(run) {
   );
   el.grid.replaceChildren(
     ...(run.renders || []).map((r) => {
-      const bg = r.asset_name || names.get(r.asset_id) || r.asset_id;
+      const bg = names.get(r.asset_id) || r.asset_name || r.asset_id; // the cards' names are in the page's language
       const c = r.compliance;
       const preset = state.presets.find((p) => p.id === r.preset)?.name || r.preset;
       const badge = c
@@ -802,7 +802,7 @@ el.ownFile.addEventListener("change", async () => {
     const form = new FormData();
     form.append("file", photo.blob, file.name || "background.jpg");
     const asset = await api(`${API}/assets`, { method: "POST", body: form });
-    el.ownStatus.textContent = t("apps.backdrop.own.added", { description: asset.description_text || asset.name });
+    el.ownStatus.textContent = t("apps.backdrop.own.added", { description: asset.description_text || asset.name_text || asset.name });
     const product = state.products.get(state.current);
     if (product) loadSuggestions(product, state.generation);
   } catch (err) {
