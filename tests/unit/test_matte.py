@@ -577,3 +577,28 @@ def test_gravel_inside_a_rope_loop_is_cut_on_a_busy_backdrop_and_the_rope_is_kep
     assert holes[loop].mean() > 0.7, f"only {holes[loop].mean():.0%} of the gravel in the loop cut"
     assert not holes[rope].any(), f"{holes[rope].mean():.1%} of the rope cut"
     assert not holes[handles].any(), f"{holes[handles].mean():.1%} of the handles cut"
+
+
+def test_grabcut_gives_the_same_answer_whatever_ran_before_it_in_the_thread():
+    """GrabCut starts its colour models from OpenCV's per-thread random generator, which any
+    k-means or earlier GrabCut moves on: the same photo must still get the same cut-out."""
+    img = np.ascontiguousarray(
+        np.clip(_gravel(200, 240).astype(np.int16) + _texture(200, 240) // 4 - 30, 0, 255).astype(
+            np.uint8
+        )
+    )
+    seed = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(seed, (120, 100), (80, 60), 0, 0, 360, 1, -1)
+    mask = np.full(img.shape[:2], cv2.GC_PR_BGD, np.uint8)
+    mask[:, :12] = cv2.GC_BGD
+    mask[:, -12:] = cv2.GC_BGD
+    mask[seed > 0] = cv2.GC_PR_FGD
+    work = cutout._Working(img)
+    answers = []
+    for state in (1, 2, 3):
+        cv2.setRNGSeed(state)  # what earlier work left the generator at
+        cv2.randu(np.zeros((7, 7), np.float32), 0, 1)
+        answers.append(cutout._grabcut(work, mask.copy()))
+    assert answers[0] is not None
+    for other in answers[1:]:
+        assert np.array_equal(answers[0], other), f"{int((answers[0] != other).sum())} px differ"

@@ -280,6 +280,7 @@ def paint(img: np.ndarray, p: PaintParams) -> np.ndarray:
     sample = sample.astype(np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
     k = min(p.colours, len(sample))
+    cv2.setRNGSeed(0)  # k-means++ draws from OpenCV's generator: the same photo, the same paint
     _, _, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
     # Nearest centre per 8-level Lab bin (32³ entries), then a lookup per pixel: bounded
     # memory at any photo size.
