@@ -602,3 +602,38 @@ def test_grabcut_gives_the_same_answer_whatever_ran_before_it_in_the_thread():
     assert answers[0] is not None
     for other in answers[1:]:
         assert np.array_equal(answers[0], other), f"{int((answers[0] != other).sum())} px differ"
+
+
+def _weight_on_gravel():  # noqa: ANN202
+    """A hand weight on gravel: a black end and a grey end, each thick, joined by a short
+    neck, so split_parts sees two cores of different colours (as a monitor lumped with a
+    bag would give)."""
+    img = _gravel(300, 400)
+    black, grey = np.zeros(img.shape[:2], np.uint8), np.zeros(img.shape[:2], np.uint8)
+    cv2.circle(black, (140, 150), 62, 1, -1)
+    cv2.circle(grey, (262, 150), 62, 1, -1)
+    cv2.rectangle(grey, (195, 138), (205, 162), 1, -1)  # the neck
+    img[black > 0] = (26, 26, 30)
+    img[grey > 0] = (150, 90, 60)
+    return img, black > 0, grey > 0
+
+
+def test_what_every_closer_look_sees_as_one_object_is_not_split_at_its_neck():
+    """On a busy backdrop a part cut off at a neck is dropped unless it is made of the
+    product's stuff (a monitor behind a bag). But when both closer looks see the same object
+    as the first, nothing was lumped in: the whole weight stays. Where the network is told
+    to see only one end up close, that end alone is kept (the rule only skips the split)."""
+    img, black, grey = _weight_on_gravel()
+    work = cutout._Working(img)
+    split = cutout.split_parts(black | grey, work.lab)
+    assert split[150, 140] != split[150, 262], "the test's weight is not split at its neck"
+    whole = cutout.matte(img, model=_Views(black | grey, black | grey)).alpha >= 128
+    for end, name in ((black, "black"), (grey, "grey")):
+        inner = cv2.erode(end.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+        assert whole[inner].mean() > 0.97, f"{whole[inner].mean():.0%} of the {name} end kept"
+    rest = ~cv2.dilate((black | grey).astype(np.uint8), np.ones((15, 15), np.uint8)).astype(bool)
+    assert whole[rest].mean() < 0.01
+    near = cutout.matte(img, model=_Views(black | grey, black)).alpha >= 128
+    assert near[black].mean() > 0.9 and near[grey].mean() < 0.05, (
+        f"black end {near[black].mean():.0%}, grey end {near[grey].mean():.0%} kept"
+    )

@@ -211,7 +211,9 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
         seen |= {left_out} - {None}
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
-        picked = pick_product(salient, sal, work.lab)
+        # When both closer looks saw what the first saw, nothing was lumped in with the
+        # product: it is not cut at its necks (push-up bars over grass lost one bar).
+        picked = pick_product(salient, sal, work.lab, split=solid is not fitted)
         if picked.sum() >= MIN_OBJECT_SHARE * picked.size and not np.array_equal(picked, solid):
             solid = picked
         if solid is not fitted:  # the zoom or the picking changed it (_zoomed keeps its inputs)
@@ -804,18 +806,21 @@ def _merge_wide_contacts(parts: np.ndarray) -> np.ndarray:
     return lut[parts]
 
 
-def pick_product(solid: np.ndarray, sal: np.ndarray, lab: np.ndarray) -> np.ndarray:
+def pick_product(
+    solid: np.ndarray, sal: np.ndarray, lab: np.ndarray, *, split: bool = True
+) -> np.ndarray:
     """The product among the salient parts (bool mask).
 
     A product photo's subject is its main, fairly central object: each part (after
-    split_parts) scores its saliency mass times a centrality weight, the best one is the
-    product, and other parts stay only when they touch it or lie within PAIR_GAP of it and are
-    not much bigger (the second of a pair of push-up bars, a bag's strap the network split off).
-    Far or merged-in objects (a monitor behind, a cup beside) are dropped."""
+    split_parts; without `split`, each connected blob whole) scores its saliency mass times a
+    centrality weight, the best one is the product, and other parts stay only when they touch
+    it or lie within PAIR_GAP of it and are not much bigger (the second of a pair of push-up
+    bars, a bag's strap the network split off). Far or merged-in objects (a monitor behind, a
+    cup beside) are dropped."""
     import cv2
 
-    labels = split_parts(solid, lab)
     _, blob = cv2.connectedComponents(solid.astype(np.uint8), connectivity=8)
+    labels = split_parts(solid, lab) if split else blob
     n = int(labels.max())
     if n == 0:
         return np.zeros(solid.shape, bool)
