@@ -637,3 +637,23 @@ def test_what_every_closer_look_sees_as_one_object_is_not_split_at_its_neck():
     assert near[black].mean() > 0.9 and near[grey].mean() < 0.05, (
         f"black end {near[black].mean():.0%}, grey end {near[grey].mean():.0%} kept"
     )
+
+
+def test_a_part_the_closest_look_saw_and_kept_is_not_dropped_for_its_colours():
+    """A part cut off at a neck, in other colours than the product, goes (a monitor behind a
+    bag) unless it lies inside the closest look's window, which saw it and kept it (a
+    skipping rope's red and black handle on its black rope)."""
+    img, black, grey = _weight_on_gravel()
+    work = cutout._Working(img)
+    solid = black | grey
+    alone = cutout.pick_product(solid, _sal(solid), work.lab)
+    product, other = (black, grey) if alone[black].mean() > 0.97 else (grey, black)
+    assert alone[product].mean() > 0.97 and alone[other].mean() < 0.05
+    ys, xs = np.nonzero(product)
+    window = np.zeros_like(solid)
+    window[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] = True  # the product's box only
+    kept = cutout.pick_product(solid, _sal(solid), work.lab, looked=window)
+    assert kept[product].mean() > 0.97 and kept[other].mean() < 0.05
+    window[40:260, 60:340] = True  # both ends inside
+    kept = cutout.pick_product(solid, _sal(solid), work.lab, looked=window)
+    assert kept[black].mean() > 0.97 and kept[grey].mean() > 0.97

@@ -86,6 +86,7 @@ CUT_SAME = 0.75  # _zoomed(): colour overlap above which a part the closer look 
 ENCLOSED = 0.8  # _zoomed(): share of the kept part's rim that is the dropped thing
 CONVEX_WHOLE = 0.9  # _zoomed(): solidity above which what the first look kept is one shape ...
 IN_WINDOW = 0.9  # ... and the share of the dropped thing inside the window: a glass's label
+# (pick_product: a part this much inside the closest look's window was seen there and kept)
 GRABCUT_SEED = 0  # _grabcut(): the same photo gets the same cut-out
 GRABCUT_ITERS = 2  # _grabcut(): rounds (4 measured the same in grow_product, at twice the time)
 GRABCUT_SIDE = 320  # ... on a copy this long (at 640 px: 4x the time for +0.003 IoU, +0.001 in
@@ -196,6 +197,7 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
         first, fitted = salient, solid
         sal, salient, solid, left_out = _zoomed(net, img, work, raw, sal, salient, solid)
         seen |= {left_out} - {None}
+        centre = _close_centre(solid)
         sal, salient, solid, left_out = _zoomed(
             net,
             img,
@@ -206,14 +208,20 @@ def matte(rgb: np.ndarray, *, model: Any = None) -> Matte:
             solid,
             zoom=ZOOM_CLOSE,
             regain=True,
-            centre=_close_centre(solid),
+            centre=centre,
         )
         seen |= {left_out} - {None}
         # a busy backdrop has salient things of its own: choose the product among them. On a
         # plain one everything that stands out was put there, so a set of items stays whole.
         # When both closer looks saw what the first saw, nothing was lumped in with the
         # product: it is not cut at its necks (push-up bars over grass lost one bar).
-        picked = pick_product(salient, sal, work.lab, split=solid is not fitted)
+        picked = pick_product(
+            salient,
+            sal,
+            work.lab,
+            split=solid is not fitted,
+            looked=_window(work.size, ZOOM_CLOSE, centre),
+        )
         if picked.sum() >= MIN_OBJECT_SHARE * picked.size and not np.array_equal(picked, solid):
             solid = picked
         if solid is not fitted:  # the zoom or the picking changed it (_zoomed keeps its inputs)
@@ -807,7 +815,12 @@ def _merge_wide_contacts(parts: np.ndarray) -> np.ndarray:
 
 
 def pick_product(
-    solid: np.ndarray, sal: np.ndarray, lab: np.ndarray, *, split: bool = True
+    solid: np.ndarray,
+    sal: np.ndarray,
+    lab: np.ndarray,
+    *,
+    split: bool = True,
+    looked: np.ndarray | None = None,
 ) -> np.ndarray:
     """The product among the salient parts (bool mask).
 
@@ -816,7 +829,7 @@ def pick_product(
     centrality weight, the best one is the product, and other parts stay only when they touch
     it or lie within PAIR_GAP of it and are not much bigger (the second of a pair of push-up
     bars, a bag's strap the network split off). Far or merged-in objects (a monitor behind, a
-    cup beside) are dropped."""
+    cup beside) are dropped. `looked`: the closest look's window (see matte)."""
     import cv2
 
     _, blob = cv2.connectedComponents(solid.astype(np.uint8), connectivity=8)
@@ -847,10 +860,13 @@ def pick_product(
         if float(dist[part].min()) > limit:
             continue
         # a part cut off the same blob stays only when it is made of the same stuff (the
-        # second push-up bar); a monitor the network lumped in with a bag is not
+        # second push-up bar; a monitor the network lumped in with a bag is not), or when it
+        # lies inside the closest look's window, which saw it and kept it (a skipping rope's
+        # handle, red and black, on its black rope)
         if (
             blob[part][0] != blob[keep][0]
             or _colour_overlap(lab, part, labels == best) >= SAME_STUFF
+            or (looked is not None and looked[part].mean() >= IN_WINDOW)
         ):
             keep |= part
     return keep
