@@ -6,9 +6,9 @@ for the mean absolute alpha error in the edge band (EDGE_BAND px either side of 
 The composited set (benchmarks/matte_set.py; product centred within ±12% of the frame, as a
 product photo frames it; the first version's "anywhere" placement is reported beside it) is
 built in memory from the plain-background photos of ../shared/data/products over real photos. A
-second draw (another seed, other pairings of product and background) shows how much the mean
-depends on the draw. The `products` set itself has no truth, so its masks and previews over a
-checkerboard go to benchmarks/out/cutout/ for people to look at.
+second and a third draw (other seeds, other pairings of product and background) show how much
+the mean depends on the draw. The `products` set itself has no truth, so its masks and previews
+over a checkerboard go to benchmarks/out/cutout/ for people to look at.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from pixelsmith.core import cutout
 from pixelsmith.core.models import u2net
 
 OUT = ROOT / "benchmarks" / "out" / "cutout"
-SECOND_DRAW = 5  # backgrounds per product in the second draw of the set (90 samples)
+SECOND_DRAW = 5  # backgrounds per product in the second draw of the set (90 samples) ...
+THIRD_DRAW = 4  # ... and in the third (72): changes must not lose on any of the three
 
 
 def checker_preview(m: cutout.Matte, max_side: int = 720) -> np.ndarray:
@@ -125,6 +126,7 @@ def quality(model, per_product: int) -> tuple[list[dict], list[str]]:  # noqa: A
         ("set's first version (product anywhere)", per_product, "anywhere", 0),
         # other pairings of products and backgrounds: how far the mean moves with the draw
         (f"second draw (seed 1, {SECOND_DRAW} backgrounds per product)", SECOND_DRAW, "centred", 1),
+        (f"third draw (seed 2, {THIRD_DRAW} backgrounds per product)", THIRD_DRAW, "centred", 2),
     )
     for title, k, placement, seed in draws:
         other = mean_ious(model, k, placement=placement, seed=seed)
