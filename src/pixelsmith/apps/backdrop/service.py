@@ -540,11 +540,12 @@ class BackdropService:
 
     def _suggestion_dict(self, sug: Any, lang: str) -> dict:
         d = sug.to_dict(lang)
-        d["asset"] = self._asset_urls(d["asset"], lang)
+        d["asset"] = self._asset_out(d["asset"], lang)
         return d
 
     @staticmethod
-    def _asset_urls(d: dict, lang: str) -> dict:
+    def _asset_out(d: dict, lang: str) -> dict:
+        """An asset's dict as the API answers it: its name in `lang` and its image URLs."""
         d["name_text"] = display_name(d["id"], d["name"], lang)
         d["thumb_url"] = f"/api/v1/backdrop/assets/{d['id']}/thumbnail"
         d["image_url"] = f"/api/v1/backdrop/assets/{d['id']}/image"
@@ -554,10 +555,10 @@ class BackdropService:
         self, user_id: str, *, kind: str | None = None, source: str | None = None, lang: str = "en"
     ) -> list[dict]:
         found = self.library.list(kind=kind, source=source, user_id=user_id)
-        return [self._asset_urls(a.to_dict(lang), lang) for a in found]
+        return [self._asset_out(a.to_dict(lang), lang) for a in found]
 
     def asset(self, user_id: str, asset_id: str, lang: str = "en") -> dict:
-        return self._asset_urls(self._get_asset(user_id, asset_id).to_dict(lang), lang)
+        return self._asset_out(self._get_asset(user_id, asset_id).to_dict(lang), lang)
 
     def _get_asset(self, user_id: str, asset_id: str) -> Any:
         try:
@@ -576,7 +577,7 @@ class BackdropService:
         self, user_id: str, rgb: np.ndarray, *, name: str | None = None, lang: str = "en"
     ) -> dict:
         asset = self.library.add_image(rgb, source="import", name=name, user_id=user_id)
-        return self._asset_urls(asset.to_dict(lang), lang)
+        return self._asset_out(asset.to_dict(lang), lang)
 
     def delete_asset(self, user_id: str, asset_id: str) -> None:
         a = self._get_asset(user_id, asset_id)

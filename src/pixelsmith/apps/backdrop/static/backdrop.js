@@ -748,7 +748,8 @@ function showRenders(run) {
   );
   el.grid.replaceChildren(
     ...(run.renders || []).map((r) => {
-      const bg = names.get(r.asset_id) || r.asset_name || r.asset_id; // the cards' names are in the page's language
+      // the cards' names are in the page's language; the job's are the library's own
+      const bg = names.get(r.asset_id) || r.asset_name || r.asset_id;
       const c = r.compliance;
       const preset = state.presets.find((p) => p.id === r.preset)?.name || r.preset;
       const badge = c
