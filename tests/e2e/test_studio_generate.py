@@ -141,8 +141,14 @@ def test_cancel_stops_the_run_and_leaves_no_picture_in_korean(open_page, gen_ser
     assert page.is_hidden("#sketch-result") and page.is_hidden("#sketch-cancel")
 
     seen = page.evaluate("() => window.seenJob")["messages"]
-    loading = translate("ko", "apps.studio.sketch.loading")
-    assert seen and all(re.fullmatch(rf"{STEPS}단계 중 \d+단계", t) or t == loading for t in seen)
+    # the page's own words, as in English: "queued" (on a busy machine the submit's answer can
+    # come before the first step), the step counts, and "loading" while the model loads
+    own = {translate("ko", "apps.studio.sketch.loading"), translate("ko", "apps.studio.job.queued")}
+    unexpected = [t for t in seen if not (re.fullmatch(rf"{STEPS}단계 중 \d+단계", t) or t in own)]
+    assert seen and not unexpected, (
+        f"the job box showed {unexpected!r}, which is neither '{STEPS}단계 중 N단계' nor one of "
+        f"{sorted(own)!r}; every text it showed, in order: {seen!r}"
+    )
 
     job = _latest_sketch_job(page)
     assert job["status"] == "canceled"
