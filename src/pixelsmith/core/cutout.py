@@ -68,6 +68,7 @@ BLANK_STD = 1.5  # a photo whose grey levels vary less than this has nothing in 
 MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
 HOLE_MIN_SHARE = 0.0015  # holes smaller than this share of the object are left (JPEG noise)
 HOLE_MAX_SHARE = 0.6  # a "hole" bigger than this share of the object is the object itself
+HOLE_CONTRAST = 3.0  # find_holes(): on a backdrop with grain, this many times its noise apart
 HOLE_RIM_OUTSIDE = 0.3  # a hole's rim may be this share of the outside backdrop, no more
 BACKDROP_LIKE = 0.6  # BackgroundModel.likeness above this: a colour of the backdrop's
 CLEAN_NOISE = 0.5  # backdrop noise (Lab) below which it is one flat colour (retouched)
@@ -1023,7 +1024,9 @@ def find_holes(
       bottom edge is not a hole, the gap inside a mug's handle is);
     - it holds no islands of the object (a white dial with hands and numbers is not a hole);
     - its mean colour is much closer to the background there than to the object around it
-      (a white label on a white product on white keeps its white surroundings);
+      (a white label on a white product on white keeps its white surroundings), and, on a
+      backdrop that is not flat, differs from the object around it by HOLE_CONTRAST times
+      the backdrop's own noise (a pastel keyboard's beige plate on a wooden desk stays);
     - on a busy backdrop, where colours alone say less, the network (`sal`) was unsure there."""
     import cv2
 
@@ -1064,7 +1067,11 @@ def find_holes(
         mean_c = lab[comp].mean(axis=0)
         d_bg = float(np.linalg.norm(mean_c - bg.local[ys:ye, xs:xe][comp].mean(axis=0)))
         d_ring = float(np.linalg.norm(mean_c - lab[ring].mean(axis=0)))
-        if d_ring > 8.0 and d_bg < 0.5 * d_ring:
+        # On a desk with grain, a product part only a few grain widths off the desk's colour
+        # (a pastel keyboard's beige plate between its keys) is no evidence of a hole. Busy
+        # backdrops ask the network instead (above): their spread would lose real holes.
+        contrast = 8.0 if busy else max(8.0, HOLE_CONTRAST * bg.noise)
+        if d_ring > contrast and d_bg < 0.5 * d_ring:
             holes[ys:ye, xs:xe] |= comp
     if busy:
         holes |= enclosed_backdrop(work, solid, bg, outside)
