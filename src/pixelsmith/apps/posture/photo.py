@@ -16,6 +16,8 @@ of the benchmark where the ear shows (marked by hand), the hidden far ear furthe
 reads the angle about 1–8° low. A fixed shift would not fix it: the spread is as large as the
 bias, nothing in the landmarks predicts it (the ear–eye–nose proportions do not), and a
 shift lifts mild forward heads into the warn band as much as upright heads out of "bad".
+The bundled face mesh, whose contour points beside the ear would place the tragus, finds no
+face on 18 of those 20 side views (its detector is trained on faces turned to the camera).
 
 Cut-offs (from the literature on CVA and neck pain):
 
