@@ -68,7 +68,7 @@ BLANK_STD = 1.5  # a photo whose grey levels vary less than this has nothing in 
 MIN_PEAK = 0.15  # the network's raw peak below this: nothing stands out
 HOLE_MIN_SHARE = 0.0015  # holes smaller than this share of the object are left (JPEG noise)
 HOLE_MAX_SHARE = 0.6  # a "hole" bigger than this share of the object is the object itself
-HOLE_CONTRAST = 3.0  # find_holes(): on a backdrop with grain, this many times its noise apart
+HOLE_CONTRAST = 3.0  # find_holes(): on grain, the contrast an opening needs, in noise widths
 HOLE_RIM_OUTSIDE = 0.3  # a hole's rim may be this share of the outside backdrop, no more
 BACKDROP_LIKE = 0.6  # BackgroundModel.likeness above this: a colour of the backdrop's
 CLEAN_NOISE = 0.5  # backdrop noise (Lab) below which it is one flat colour (retouched)
@@ -1025,8 +1025,9 @@ def find_holes(
     - it holds no islands of the object (a white dial with hands and numbers is not a hole);
     - its mean colour is much closer to the background there than to the object around it
       (a white label on a white product on white keeps its white surroundings), and, on a
-      backdrop that is not flat, differs from the object around it by HOLE_CONTRAST times
-      the backdrop's own noise (a pastel keyboard's beige plate on a wooden desk stays);
+      backdrop with grain that is not busy, differs from the object around it by more than
+      HOLE_CONTRAST times the backdrop's own noise (a pastel keyboard's beige plate on a
+      wooden desk stays);
     - on a busy backdrop, where colours alone say less, the network (`sal`) was unsure there."""
     import cv2
 
