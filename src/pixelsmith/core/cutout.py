@@ -1034,6 +1034,10 @@ def find_holes(
     d = bg.distance(work.lab)
     tol = float(np.clip(2.5 * bg.noise, 6.0, 14.0))
     busy = bg.noise > BUSY_NOISE
+    # On a desk with grain, a product part only a few grain widths off the desk's colour (a
+    # pastel keyboard's beige plate between its keys) is no evidence of a hole. Busy backdrops
+    # ask the network instead (below): their spread would lose real holes.
+    contrast = 8.0 if busy else max(8.0, HOLE_CONTRAST * bg.noise)
     cand = solid & (bg.likeness > BACKDROP_LIKE) & ((d < tol) | (busy & (bg.likeness > 0.85)))
     k3 = np.ones((3, 3), np.uint8)
     cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, k3)
@@ -1068,10 +1072,6 @@ def find_holes(
         mean_c = lab[comp].mean(axis=0)
         d_bg = float(np.linalg.norm(mean_c - bg.local[ys:ye, xs:xe][comp].mean(axis=0)))
         d_ring = float(np.linalg.norm(mean_c - lab[ring].mean(axis=0)))
-        # On a desk with grain, a product part only a few grain widths off the desk's colour
-        # (a pastel keyboard's beige plate between its keys) is no evidence of a hole. Busy
-        # backdrops ask the network instead (above): their spread would lose real holes.
-        contrast = 8.0 if busy else max(8.0, HOLE_CONTRAST * bg.noise)
         if d_ring > contrast and d_bg < 0.5 * d_ring:
             holes[ys:ye, xs:xe] |= comp
     if busy:
