@@ -27,6 +27,14 @@ when it lies 5 % of the rise or more off that line). On the 20 real side views i
 good_01 (42.6° → 44.2°) and good_09 (41.9° → 51.1°) and wronged bad_06 (43.2° → 45.6°) and
 good_08 (44.4° → 42.6°): 17 of 20 either way. good_04 stays at about 28°: seen from above and
 leaning 20° forward, its ear lies well ahead of the base of its neck.
+Also tried, none better than 17 of 20: the person mask made again on a square crop around the
+neck (3 rises wide) for a finer contour, 13 or 15 of 20 (the crop loses the body's context);
+the tragus put at a fixed share of the head's length on the silhouette (from the back of the
+head to the nose) in place of the ear landmark, 14–16 of 20 at shares 0.45–0.63 (the ear
+landmark sits at 0.60–0.69 of it on good and bad photos alike); MediaPipe Holistic, whose
+face mesh runs on a crop placed by the pose, finds a face on 9 of the 20 side views, not on
+good_01 or good_09; long hair over the neck told from the neck by colour (hair at the crown
+against skin on the cheek) finds no hair on good_09, whose neck row lies on her shirt.
 """
 
 from __future__ import annotations
